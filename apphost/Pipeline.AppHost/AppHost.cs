@@ -1,0 +1,34 @@
+using Pipeline;
+using Pipeline.AppHost;
+
+// The whole system, as the Aspire dashboard shows it. PostgreSQL and RabbitMQ come from containers when a
+// container runtime answers, else from the OS packages launched as local processes (see Infrastructure.cs).
+var builder = DistributedApplication.CreateBuilder(args);
+var infrastructure = builder.AddInfrastructure();
+var messaging = infrastructure.Messaging;
+
+var identity = builder.AddService<Projects.Pipeline_Identity>(
+    ResourceNames.Identity, infrastructure.Database(ResourceNames.IdentityDatabase), messaging);
+var opportunity = builder.AddService<Projects.Pipeline_Opportunities>(
+    ResourceNames.Opportunity, infrastructure.Database(ResourceNames.OpportunityDatabase), messaging);
+var automation = builder.AddService<Projects.Pipeline_Automation>(
+    ResourceNames.Automation, infrastructure.Database(ResourceNames.AutomationDatabase), messaging);
+var notification = builder.AddService<Projects.Pipeline_Notifications>(
+    ResourceNames.Notification, infrastructure.Database(ResourceNames.NotificationDatabase), messaging);
+var reporting = builder.AddService<Projects.Pipeline_Reporting>(
+    ResourceNames.Reporting, infrastructure.Database(ResourceNames.ReportingDatabase), messaging);
+
+var web = builder.AddProject<Projects.Pipeline_Web>(ResourceNames.Web)
+    .WithServiceDefaults();
+
+// The gateway starts at once and answers 503 for a service that is not up yet.
+builder.AddProject<Projects.Pipeline_Gateway>(ResourceNames.Gateway)
+    .WithServiceDefaults()
+    .WithReference(identity)
+    .WithReference(opportunity)
+    .WithReference(automation)
+    .WithReference(notification)
+    .WithReference(reporting)
+    .WithReference(web);
+
+builder.Build().Run();

@@ -1,0 +1,39 @@
+namespace Pipeline.AppHost;
+
+internal static class ServiceResources
+{
+    /// <summary>
+    /// A service with its own database: a one-shot migration step (the same binary, argument <c>migrate</c>)
+    /// runs first, and the service starts once it has completed and the database and broker are up.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> AddService<TProject>(
+        this IDistributedApplicationBuilder builder,
+        string name,
+        IResourceBuilder<IResourceWithConnectionString> database,
+        IResourceBuilder<IResourceWithConnectionString> messaging)
+        where TProject : IProjectMetadata, new()
+    {
+        var migrations = builder.AddProject<TProject>(ResourceNames.Migrations(name), options => options.ExcludeLaunchProfile = true)
+            .WithArgs("migrate")
+            .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
+            .WithServiceDefaults()
+            .WithReference(database)
+            .WithReference(messaging, ResourceNames.Messaging)
+            .WaitFor(database);
+
+        return builder.AddProject<TProject>(name)
+            .WithServiceDefaults()
+            .WithReference(database)
+            .WithReference(messaging, ResourceNames.Messaging)
+            .WaitFor(database)
+            .WaitFor(messaging)
+            .WaitForCompletion(migrations)
+            .WithHttpHealthCheck("/health");
+    }
+
+    /// <summary>Settings every one of our processes gets.</summary>
+    public static IResourceBuilder<ProjectResource> WithServiceDefaults(this IResourceBuilder<ProjectResource> project) =>
+        // On shutdown the dashboard's OTLP endpoint stops with the services; a short exporter timeout keeps
+        // each service from hanging ~10 s flushing telemetry before it exits.
+        project.WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", "1000");
+}

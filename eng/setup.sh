@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what Pipeline.Cloud needs from the OS, once: PostgreSQL and RabbitMQ (Debian packages) when
+# no container runtime is present, Chromium for the browser tests, an SMTP sink for the mail tests.
+# Idempotent: installs only what is missing. Needs root (or sudo) the first time on a fresh machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { echo "[setup] $*"; }
+
+if ! command -v dotnet >/dev/null; then
+  echo "[setup] the .NET SDK is required (https://dot.net); it is the only prerequisite" >&2
+  exit 1
+fi
+
+packages=(postgresql rabbitmq-server)
+[[ "${PIPELINE_SETUP_TEST_TOOLS:-0}" == 1 ]] && packages+=(chromium python3-aiosmtpd)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  log "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q >/dev/null
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The Debian packages start system-wide servers when systemd runs; Pipeline.Cloud runs its own private
+# instances (eng/infra/*.sh) on other ports, so the system ones are left alone.
+log "restoring and building"
+dotnet build Pipeline.Cloud.sln -c "${CONFIGURATION:-Debug}" -nologo -clp:ErrorsOnly -v:q

@@ -1,0 +1,12 @@
+using Pipeline.Gateway;
+using Pipeline.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddGateway();
+
+var app = builder.Build();
+app.UseServiceDefaults();
+app.MapGateway();
+
+app.Run();

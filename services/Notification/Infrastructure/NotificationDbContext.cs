@@ -1,0 +1,13 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Pipeline.Messaging;
+
+namespace Pipeline.Notifications.Infrastructure;
+
+public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext> options) : ServiceDbContext(options);
+
+/// <summary>Lets <c>dotnet ef migrations add</c> build the model without a running service.</summary>
+internal sealed class NotificationDesignTimeFactory : IDesignTimeDbContextFactory<NotificationDbContext>
+{
+    public NotificationDbContext CreateDbContext(string[] args) => new(ServiceHost.DesignTimeOptions<NotificationDbContext>());
+}

@@ -1,0 +1,22 @@
+using Pipeline.Notifications.Infrastructure;
+using Pipeline.Messaging;
+using Pipeline.Messaging.Diagnostics;
+
+namespace Pipeline.Notifications;
+
+/// <summary>Every registration and route of the notification service, in one place.</summary>
+public static class NotificationService
+{
+    public static IHostApplicationBuilder AddNotificationService(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDatabase<NotificationDbContext>(ResourceNames.NotificationDatabase);
+        builder.AddMessaging<NotificationDbContext>(ResourceNames.Notification);
+        return builder;
+    }
+
+    public static WebApplication MapNotificationApi(this WebApplication app)
+    {
+        app.MapProbeApi<NotificationDbContext>(ResourceNames.Notification);
+        return app;
+    }
+}

@@ -1,0 +1,14 @@
+using Pipeline.Notifications;
+using Pipeline.Notifications.Infrastructure;
+using Pipeline.Messaging;
+using Pipeline.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddNotificationService();
+
+var app = builder.Build();
+app.UseServiceDefaults();
+app.MapNotificationApi();
+
+await app.RunServiceAsync<NotificationDbContext>(args);

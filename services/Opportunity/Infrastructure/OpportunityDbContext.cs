@@ -1,0 +1,13 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Pipeline.Messaging;
+
+namespace Pipeline.Opportunities.Infrastructure;
+
+public sealed class OpportunityDbContext(DbContextOptions<OpportunityDbContext> options) : ServiceDbContext(options);
+
+/// <summary>Lets <c>dotnet ef migrations add</c> build the model without a running service.</summary>
+internal sealed class OpportunityDesignTimeFactory : IDesignTimeDbContextFactory<OpportunityDbContext>
+{
+    public OpportunityDbContext CreateDbContext(string[] args) => new(ServiceHost.DesignTimeOptions<OpportunityDbContext>());
+}

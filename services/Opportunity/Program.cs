@@ -1,0 +1,14 @@
+using Pipeline.Opportunities;
+using Pipeline.Opportunities.Infrastructure;
+using Pipeline.Messaging;
+using Pipeline.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddOpportunityService();
+
+var app = builder.Build();
+app.UseServiceDefaults();
+app.MapOpportunityApi();
+
+await app.RunServiceAsync<OpportunityDbContext>(args);

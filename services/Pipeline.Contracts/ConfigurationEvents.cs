@@ -1,0 +1,33 @@
+namespace Pipeline.Contracts;
+
+public sealed record PipelineStageDefinition(Guid Id, string Name, int Order, int Probability, int RottingDays);
+
+/// <summary>A pipeline was created or changed; carries its whole ordered list of stages.</summary>
+public sealed record PipelineChanged : IntegrationMessage
+{
+    public required Guid PipelineId { get; init; }
+    public required string Name { get; init; }
+    public bool IsDefault { get; init; }
+    public required IReadOnlyList<PipelineStageDefinition> Stages { get; init; }
+}
+
+/// <summary>A dated rate: one unit of <see cref="Currency"/> is worth <see cref="Rate"/> units of the organisation's currency.</summary>
+public sealed record ExchangeRateChanged : IntegrationMessage
+{
+    public required string Currency { get; init; }
+    public required string OrganizationCurrency { get; init; }
+    public required decimal Rate { get; init; }
+    public required DateOnly EffectiveFrom { get; init; }
+}
+
+/// <summary>Published by identity so other services can resolve "the owner" or "the team's manager" locally.</summary>
+public sealed record UserChanged : IntegrationMessage
+{
+    public required string UserId { get; init; }
+    public Guid? TeamId { get; init; }
+    public string? TeamName { get; init; }
+    public required string Role { get; init; }
+    public required string Name { get; init; }
+    public required string Email { get; init; }
+    public required bool Active { get; init; }
+}

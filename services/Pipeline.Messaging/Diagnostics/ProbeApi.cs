@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Contracts;
+
+namespace Pipeline.Messaging.Diagnostics;
+
+public sealed record ProbeResponse(Guid ProbeId, string SentBy, DateTimeOffset SentAt, DateTimeOffset? ReceivedAt);
+
+/// <summary>
+/// An operator's end-to-end check of the event path: <c>POST /api/{service}/diagnostics/probes</c> writes a
+/// <see cref="ProbeSent"/> through this service's outbox; <c>GET /api/{service}/diagnostics/probes/{id}</c> on any
+/// service answers 200 once that service has consumed it.
+/// </summary>
+public static class ProbeApi
+{
+    public static RouteGroupBuilder MapProbeApi<TContext>(this IEndpointRouteBuilder app, string serviceName)
+        where TContext : ServiceDbContext
+    {
+        var group = app.MapGroup($"/api/{serviceName}/diagnostics/probes").WithTags("Diagnostics");
+        var endpoints = new ProbeEndpoints<TContext>(serviceName);
+        group.MapPost("/", endpoints.SendAsync)
+            .WithName($"{serviceName}-send-probe")
+            .WithSummary("Publishes a probe event through this service's outbox.");
+        group.MapGet("/{probeId:guid}", endpoints.GetAsync)
+            .WithName($"{serviceName}-get-probe")
+            .WithSummary("Tells whether this service has received the probe.");
+        return group;
+    }
+}
+
+// Handlers resolve the DbContext from the request: the route analyzer cannot bind a generic parameter type.
+internal sealed class ProbeEndpoints<TContext>(string serviceName) where TContext : ServiceDbContext
+{
+    public async Task<Created<ProbeResponse>> SendAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        var db = http.RequestServices.GetRequiredService<TContext>();
+        var probe = new ProbeSent { ProbeId = Guid.NewGuid(), SentBy = serviceName, OrganizationId = Guid.Empty };
+        db.Publish(probe);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Created(
+            $"/api/{serviceName}/diagnostics/probes/{probe.ProbeId}",
+            new ProbeResponse(probe.ProbeId, serviceName, probe.OccurredAt, null));
+    }
+
+    public async Task<Results<Ok<ProbeResponse>, NotFound>> GetAsync(Guid probeId, HttpContext http, CancellationToken cancellationToken)
+    {
+        var db = http.RequestServices.GetRequiredService<TContext>();
+        var receipt = await db.ProbeReceipts.AsNoTracking().FirstOrDefaultAsync(r => r.ProbeId == probeId, cancellationToken);
+        return receipt is null
+            ? TypedResults.NotFound()
+            : TypedResults.Ok(new ProbeResponse(receipt.ProbeId, receipt.SentBy, receipt.SentAt, receipt.ReceivedAt));
+    }
+}

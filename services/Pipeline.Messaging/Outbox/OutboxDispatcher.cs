@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using System.Text.Json;
+using MassTransit;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Pipeline.Messaging.Outbox;
+
+/// <summary>
+/// Publishes the outbox to RabbitMQ. Each round claims the oldest rows with <c>FOR UPDATE SKIP LOCKED</c> inside
+/// a transaction, publishes them all at once (the broker confirms each), deletes the confirmed ones and commits.
+/// Replicas claim disjoint rows; a dispatcher that dies mid-batch releases its rows with its connection, and
+/// they are published again by whoever claims them next (consumers deduplicate by message id). While the broker
+/// or the database is unreachable it backs off and keeps trying; it never crashes the service.
+/// </summary>
+public sealed partial class OutboxDispatcher(
+    NpgsqlDataSource database,
+    IBus bus,
+    OutboxSignal signal,
+    OutboxMetrics metrics,
+    IOptions<OutboxOptions> options,
+    ILogger<OutboxDispatcher> logger) : BackgroundService
+{
+    private static readonly TimeSpan BacklogRefreshInterval = TimeSpan.FromSeconds(5);
+    private readonly OutboxOptions _options = options.Value;
+    private long _lastBacklogRefresh;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var backoff = TimeSpan.Zero;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var dispatched = await DispatchBatchAsync(stoppingToken);
+                await RefreshBacklogAsync(stoppingToken, force: false);
+                if (backoff > TimeSpan.Zero)
+                {
+                    LogRecovered(logger);
+                    backoff = TimeSpan.Zero;
+                }
+
+                if (dispatched < _options.BatchSize)
+                {
+                    await signal.WaitAsync(_options.PollInterval, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception exception)
+            {
+                backoff = backoff == TimeSpan.Zero
+                    ? TimeSpan.FromMilliseconds(250)
+                    : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
+                LogDispatchFailed(logger, exception, backoff.TotalSeconds);
+                await TryRefreshBacklogAsync(stoppingToken);
+                try
+                {
+                    await Task.Delay(backoff, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>Claims, publishes and removes one batch; returns how many rows it published.</summary>
+    internal async Task<int> DispatchBatchAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        // If this process hangs while holding the rows, the server ends the session and frees them.
+        var idleLimit = (int)(_options.PublishTimeout.TotalMilliseconds * 2);
+        await using (var limit = new NpgsqlCommand($"SET LOCAL idle_in_transaction_session_timeout = {idleLimit}", connection, transaction))
+        {
+            await limit.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var batch = await ClaimAsync(connection, transaction, cancellationToken);
+        if (batch.Count == 0)
+        {
+            await transaction.CommitAsync(cancellationToken);
+            return 0;
+        }
+
+        using var publishTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        publishTimeout.CancelAfter(_options.PublishTimeout);
+        var outcomes = await Task.WhenAll(batch.Select(row => PublishAsync(row, publishTimeout.Token)));
+
+        var confirmed = batch.Where((_, index) => outcomes[index].Outcome == PublishOutcome.Confirmed).Select(row => row.Sequence).ToArray();
+        if (confirmed.Length > 0)
+        {
+            await using var delete = new NpgsqlCommand("DELETE FROM outbox_messages WHERE sequence = ANY(@sequences)", connection, transaction);
+            delete.Parameters.AddWithValue("sequences", confirmed);
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+
+        var now = DateTimeOffset.UtcNow;
+        foreach (var (row, outcome) in batch.Zip(outcomes))
+        {
+            if (outcome.Outcome == PublishOutcome.Confirmed)
+            {
+                metrics.RecordLatency(now - row.CreatedAt);
+            }
+        }
+
+        metrics.RecordPublished(confirmed.Length);
+        var failures = outcomes.Where(outcome => outcome.Outcome == PublishOutcome.BrokerFailed).ToArray();
+        if (failures.Length > 0)
+        {
+            metrics.RecordFailed(failures.Length);
+            throw new OutboxPublishException(
+                $"{failures.Length} of {batch.Count} events were not confirmed by the broker", failures[0].Error);
+        }
+
+        return confirmed.Length;
+    }
+
+    private async Task<List<ClaimedMessage>> ClaimAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var claim = new NpgsqlCommand(
+            """
+            SELECT sequence, message_id, message_type, body, trace_parent, trace_state, created_at
+            FROM outbox_messages
+            ORDER BY sequence
+            LIMIT @batch
+            FOR UPDATE SKIP LOCKED
+            """, connection, transaction);
+        claim.Parameters.AddWithValue("batch", _options.BatchSize);
+        var batch = new List<ClaimedMessage>(_options.BatchSize);
+        await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            batch.Add(new ClaimedMessage(
+                reader.GetInt64(0),
+                reader.GetGuid(1),
+                reader.GetString(2),
+                reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.GetFieldValue<DateTimeOffset>(6)));
+        }
+
+        return batch;
+    }
+
+    private async Task<(PublishOutcome Outcome, Exception? Error)> PublishAsync(ClaimedMessage row, CancellationToken cancellationToken)
+    {
+        // A type this build does not know (written by a newer version during a rollback) stays for a build that does.
+        var type = MessageSerialization.ResolveType(row.MessageType);
+        if (type is null)
+        {
+            LogUnknownType(logger, row.MessageType, row.MessageId);
+            return (PublishOutcome.Unpublishable, null);
+        }
+
+        object message;
+        try
+        {
+            message = JsonSerializer.Deserialize(row.Body, type, MessageSerialization.Options)
+                ?? throw new JsonException("The outbox row holds a null message.");
+        }
+        catch (JsonException exception)
+        {
+            LogUnreadable(logger, exception, row.MessageType, row.MessageId);
+            return (PublishOutcome.Unpublishable, null);
+        }
+
+        // Continue the trace of the request that wrote the event; MassTransit's publish span becomes its child.
+        ActivityContext.TryParse(row.TraceParent, row.TraceState, out var parent);
+        using var activity = OutboxMetrics.ActivitySource.StartActivity($"outbox dispatch {type.Name}", ActivityKind.Internal, parent);
+        activity?.SetTag("messaging.message.id", row.MessageId);
+        try
+        {
+            await bus.Publish(message, type, context => context.MessageId = row.MessageId, cancellationToken);
+            return (PublishOutcome.Confirmed, null);
+        }
+        catch (Exception exception)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
+            return (PublishOutcome.BrokerFailed, exception);
+        }
+    }
+
+    private async Task TryRefreshBacklogAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RefreshBacklogAsync(cancellationToken, force: true);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The database is unreachable too; the gauges keep their last value until it is back.
+        }
+    }
+
+    private async Task RefreshBacklogAsync(CancellationToken cancellationToken, bool force)
+    {
+        var now = Environment.TickCount64;
+        if (!force && now - Interlocked.Read(ref _lastBacklogRefresh) < BacklogRefreshInterval.TotalMilliseconds)
+        {
+            return;
+        }
+
+        Interlocked.Exchange(ref _lastBacklogRefresh, now);
+        await using var command = database.CreateCommand("SELECT count(*), min(created_at) FROM outbox_messages");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var count = reader.GetInt64(0);
+        var oldest = reader.IsDBNull(1) ? DateTimeOffset.UtcNow : reader.GetFieldValue<DateTimeOffset>(1);
+        metrics.RecordBacklog(count, DateTimeOffset.UtcNow - oldest);
+    }
+
+    private enum PublishOutcome
+    {
+        Confirmed,
+        BrokerFailed,
+        Unpublishable,
+    }
+
+    private sealed record ClaimedMessage(
+        long Sequence, Guid MessageId, string MessageType, string Body, string? TraceParent, string? TraceState, DateTimeOffset CreatedAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox dispatch failed; retrying in {BackoffSeconds} s")]
+    private static partial void LogDispatchFailed(ILogger logger, Exception exception, double backoffSeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox dispatch recovered")]
+    private static partial void LogRecovered(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox message {MessageId} has unknown type {MessageType}; it stays in the outbox")]
+    private static partial void LogUnknownType(ILogger logger, string messageType, Guid messageId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox message {MessageId} of type {MessageType} cannot be read; it stays in the outbox")]
+    private static partial void LogUnreadable(ILogger logger, Exception exception, string messageType, Guid messageId);
+}
+
+/// <summary>Some events of a batch were not confirmed; they stay in the outbox and the dispatcher backs off.</summary>
+public sealed class OutboxPublishException(string message, Exception? cause) : Exception(message, cause);

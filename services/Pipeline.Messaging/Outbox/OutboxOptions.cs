@@ -1,0 +1,19 @@
+namespace Pipeline.Messaging.Outbox;
+
+public sealed class OutboxOptions
+{
+    /// <summary>Rows claimed and published per round trip; all of a batch are in flight at once.</summary>
+    public int BatchSize { get; set; } = 1000;
+
+    /// <summary>How often the outbox is polled when no commit woke the dispatcher.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a batch may wait for the broker's confirms before it is given up and retried.</summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The longest pause between attempts while the broker or the database is unreachable.</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Set to false to run a service that only writes (tests, or a dispatcher-only replica set elsewhere).</summary>
+    public bool DispatcherEnabled { get; set; } = true;
+}
