@@ -32,8 +32,14 @@ internal static class ServiceResources
     }
 
     /// <summary>Settings every one of our processes gets.</summary>
-    public static IResourceBuilder<ProjectResource> WithServiceDefaults(this IResourceBuilder<ProjectResource> project) =>
+    public static IResourceBuilder<ProjectResource> WithServiceDefaults(this IResourceBuilder<ProjectResource> project)
+    {
+        // Each process listens on its own port (launchSettings.json). Through Aspire's proxy a stopped service
+        // would accept connections and hang them; directly, the gateway sees "connection refused" and answers
+        // 503 at once, as it would in Kubernetes.
+        project.WithEndpointProxySupport(false);
         // On shutdown the dashboard's OTLP endpoint stops with the services; a short exporter timeout keeps
         // each service from hanging ~10 s flushing telemetry before it exits.
-        project.WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", "1000");
+        return project.WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", "1000");
+    }
 }

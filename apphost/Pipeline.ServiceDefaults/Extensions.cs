@@ -38,7 +38,12 @@ public static class Extensions
             http.AddServiceDiscovery();
         });
         builder.Services.AddPipelineProblemDetails();
-        builder.Services.AddOpenApi();
+        // Clients reach every API through the gateway: the document names no server of its own.
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Servers = [];
+            return Task.CompletedTask;
+        }));
         return builder;
     }
 

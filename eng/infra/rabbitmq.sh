@@ -36,4 +36,5 @@ export RABBITMQ_MNESIA_BASE="$MQ_BASE/mnesia"
 export RABBITMQ_LOG_BASE="$MQ_BASE/log"
 export RABBITMQ_PID_FILE="$MQ_BASE/rabbit.pid"
 export ERL_CRASH_DUMP="$MQ_BASE/log/erl_crash.dump"
-exec /usr/lib/rabbitmq/bin/rabbitmq-server
+# Its startup banner and errors go to stderr; the dashboard would show them all as errors.
+exec /usr/lib/rabbitmq/bin/rabbitmq-server 2>&1

@@ -14,6 +14,8 @@ public static class Gateway
             kestrel.Limits.MaxRequestBodySize = DefaultMaxRequestBodySize);
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            // A service host that does not answer at all must not hold the caller for long.
+            .ConfigureHttpClient((_, handler) => handler.ConnectTimeout = TimeSpan.FromSeconds(5))
             .AddServiceDiscoveryDestinationResolver();
         return builder;
     }

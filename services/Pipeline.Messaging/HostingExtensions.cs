@@ -58,7 +58,8 @@ public static class HostingExtensions
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
             bus.AddConsumer<ProbeConsumer<TContext>>().Endpoint(endpoint => endpoint.Name = $"{serviceName}-probe");
             addConsumers?.Invoke(bus);
-            bus.AddConfigureEndpointsCallback((_, _, endpoint) => ConsumerEndpoints.Configure(endpoint));
+            bus.AddRabbitMqConfigureEndpointsCallback((_, queueName, endpoint) => ConsumerEndpoints.Configure(queueName, endpoint));
+            bus.DisableUsageTelemetry();
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(new Uri(connectionString), host => host.ConnectionName(serviceName));
@@ -66,6 +67,7 @@ public static class HostingExtensions
                 rabbit.Publish<IntegrationMessage>(topology => topology.Exclude = true);
                 rabbit.Publish<OpportunityEvent>(topology => topology.Exclude = true);
                 rabbit.Publish<QuoteEvent>(topology => topology.Exclude = true);
+                ConsumerEndpoints.ConfigureErrorQueues(rabbit);
                 rabbit.ConfigureEndpoints(context);
             });
         });

@@ -24,14 +24,15 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
     internal bool HasUncommittedEvents { get; set; }
 
     /// <summary>Queues an event for publication; it is written by the next <c>SaveChanges</c>, with the state change.</summary>
-    public void Publish<TMessage>(TMessage message) where TMessage : IntegrationMessage
+    public void Publish(IntegrationMessage message)
     {
         var activity = Activity.Current;
+        var type = message.GetType();
         OutboxMessages.Add(new OutboxMessage
         {
             MessageId = message.EventId,
-            MessageType = typeof(TMessage).FullName!,
-            Body = JsonSerializer.Serialize(message, MessageSerialization.Options),
+            MessageType = type.FullName!,
+            Body = JsonSerializer.Serialize(message, type, MessageSerialization.Options),
             TraceParent = activity?.Id,
             TraceState = activity?.TraceStateString,
             CreatedAt = DateTimeOffset.UtcNow,

@@ -12,7 +12,7 @@ public sealed class OutboxOptions
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>The longest pause between attempts while the broker or the database is unreachable.</summary>
-    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Set to false to run a service that only writes (tests, or a dispatcher-only replica set elsewhere).</summary>
     public bool DispatcherEnabled { get; set; } = true;

@@ -1,0 +1,80 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Pipeline.EndToEnd.Tests;
+
+/// <summary>
+/// The whole system under Aspire, started once for the test class: PostgreSQL and RabbitMQ launched from the OS
+/// packages (on ports of its own, with fresh data), every service with its migrations, the gateway on :8080.
+/// </summary>
+public sealed class PipelineApp : IAsyncLifetime
+{
+    public static readonly string[] Services =
+        [ResourceNames.Identity, ResourceNames.Opportunity, ResourceNames.Automation, ResourceNames.Notification, ResourceNames.Reporting];
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"pipeline-e2e-{Guid.NewGuid():N}");
+
+    public DistributedApplication App { get; private set; } = null!;
+
+    /// <summary>The gateway, at the address users and API clients use.</summary>
+    public HttpClient Gateway { get; } = new() { BaseAddress = new Uri("http://localhost:8080"), Timeout = TimeSpan.FromSeconds(30) };
+
+    public async Task InitializeAsync()
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Pipeline_AppHost>(
+        [
+            "Infra:Mode=local",
+            $"Infra:DataDirectory={_dataDirectory}",
+            "Infra:PostgresPort=55434",
+            "Infra:RabbitMqPort=56722",
+            "Infra:RabbitMqManagementPort=15674",
+            // The gateway keeps its documented address, http://localhost:8080.
+            "DcpPublisher:RandomizePorts=false",
+        ]);
+        // Resource logs at warning and above reach the test output; health probes failing while the services
+        // start are expected and left out.
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
+        App = await builder.BuildAsync();
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        await App.StartAsync(timeout.Token);
+        foreach (var resource in Services.Append(ResourceNames.Gateway))
+        {
+            await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+        }
+    }
+
+    public async Task StopServiceAsync(string name)
+    {
+        var result = await App.ResourceCommands.ExecuteCommandAsync(name, KnownResourceCommands.StopCommand);
+        Assert.True(result.Success, result.Message);
+        await App.ResourceNotifications.WaitForResourceAsync(name, KnownResourceStates.TerminalStates);
+    }
+
+    public async Task StartServiceAsync(string name)
+    {
+        var result = await App.ResourceCommands.ExecuteCommandAsync(name, KnownResourceCommands.StartCommand);
+        Assert.True(result.Success, result.Message);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync(name).WaitAsync(StartTimeout);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Gateway.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the OS to clean up with the temp folder.
+        }
+    }
+}
