@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
@@ -23,7 +24,7 @@ public static class ProblemDetailsDefaults
                 context.ProblemDetails.Extensions["traceId"] = traceId;
             }
         });
-        services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddExceptionHandler<KnownExceptionHandler>();
         return services;
     }
 
@@ -37,35 +38,59 @@ public static class ProblemDetailsDefaults
 }
 
 /// <summary>
-/// Malformed input that reaches the framework (unreadable JSON, a body too large, a bad route value) is the
-/// client's mistake: it answers 400/413 with a readable reason instead of a 500.
+/// Exceptions with a known meaning for the caller. Malformed input that reaches the framework (unreadable JSON,
+/// a body too large) is the client's mistake: 400/413 with the reason. A database that is briefly unreachable
+/// is nobody's mistake: 503 with Retry-After, so clients retry instead of reporting a bug.
 /// </summary>
-internal sealed partial class BadRequestExceptionHandler(IProblemDetailsService problemDetails, ILogger<BadRequestExceptionHandler> logger)
+internal sealed partial class KnownExceptionHandler(IProblemDetailsService problemDetails, ILogger<KnownExceptionHandler> logger)
     : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
-        var (status, detail) = exception switch
-        {
-            BadHttpRequestException bad => (bad.StatusCode, bad.InnerException is JsonException json ? json.Message : bad.Message),
-            JsonException json => (StatusCodes.Status400BadRequest, json.Message),
-            _ => (0, null),
-        };
+        var (status, title, detail) = Classify(exception);
         if (status == 0)
         {
             return false;
         }
 
-        LogBadRequest(logger, status, detail);
+        LogHandled(logger, status >= 500 ? LogLevel.Warning : LogLevel.Information, exception, status, detail);
         context.Response.StatusCode = status;
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            context.Response.Headers.RetryAfter = "5";
+        }
+
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
             Exception = exception,
-            ProblemDetails = new ProblemDetails { Status = status, Title = "The request is not valid.", Detail = detail },
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
         });
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Rejected a malformed request with {Status}: {Detail}")]
-    private static partial void LogBadRequest(ILogger logger, int status, string? detail);
+    private static (int Status, string? Title, string? Detail) Classify(Exception exception)
+    {
+        if (exception is BadHttpRequestException bad)
+        {
+            return (bad.StatusCode, "The request is not valid.", bad.InnerException is JsonException json ? json.Message : bad.Message);
+        }
+
+        if (exception is JsonException invalidJson)
+        {
+            return (StatusCodes.Status400BadRequest, "The request is not valid.", invalidJson.Message);
+        }
+
+        for (var inner = exception; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is DbException { IsTransient: true } or TimeoutException)
+            {
+                return (StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable", "The service's database did not answer; retry in a few seconds.");
+            }
+        }
+
+        return (0, null, null);
+    }
+
+    [LoggerMessage(Message = "Answered {Status}: {Detail}")]
+    private static partial void LogHandled(ILogger logger, LogLevel level, Exception exception, int status, string? detail);
 }

@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -23,9 +24,13 @@ public sealed class PipelineApp : IAsyncLifetime
     /// <summary>The gateway, at the address users and API clients use.</summary>
     public HttpClient Gateway { get; } = new() { BaseAddress = new Uri("http://localhost:8080"), Timeout = TimeSpan.FromSeconds(30) };
 
+    /// <summary>The Aspire dashboard, whose telemetry API shows what an SRE would see.</summary>
+    public HttpClient Dashboard { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Pipeline_AppHost>(
+            new DistributedApplicationTestingBuilderOptions { EnableDashboard = true },
         [
             "Infra:Mode=local",
             $"Infra:DataDirectory={_dataDirectory}",
@@ -47,6 +52,15 @@ public sealed class PipelineApp : IAsyncLifetime
         {
             await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
         }
+
+        // The dashboard's telemetry API takes the key the AppHost generated for this run.
+        var dashboard = await App.GetDashboardUrlAsync(timeout.Token);
+        Dashboard = new HttpClient { BaseAddress = new Uri(dashboard.GetLeftPart(UriPartial.Authority)) };
+        var apiKey = App.Services.GetRequiredService<IConfiguration>()["AppHost:DashboardApiKey"];
+        if (!string.IsNullOrEmpty(apiKey))
+        {
+            Dashboard.DefaultRequestHeaders.Add("x-api-key", apiKey);
+        }
     }
 
     public async Task StopServiceAsync(string name)
@@ -66,6 +80,7 @@ public sealed class PipelineApp : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Gateway.Dispose();
+        Dashboard?.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
         try

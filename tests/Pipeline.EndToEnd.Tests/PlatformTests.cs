@@ -63,4 +63,51 @@ public sealed class PlatformTests(PipelineApp pipeline) : IClassFixture<Pipeline
             await pipeline.StartServiceAsync(ResourceNames.Reporting);
         }
     }
+
+    [Fact]
+    public async Task One_trace_follows_a_request_from_the_gateway_through_the_broker_to_every_consumer()
+    {
+        var traceId = ActivityTraceId.CreateRandom().ToHexString();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/{ResourceNames.Opportunity}/diagnostics/probes");
+        request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+        Assert.Equal(HttpStatusCode.Created, (await Gateway.SendAsync(request)).StatusCode);
+
+        // What an SRE opening the trace in the dashboard sees: (service, span) pairs.
+        var expected = new[] { "gateway POST", "opportunity outbox dispatch ProbeSent", "opportunity Pipeline.Contracts:ProbeSent send" }
+            .Concat(PipelineApp.Services.Select(service => $"{service} {service}-probe process"))
+            .ToArray();
+        var spans = await Eventually.Until(
+            () => TraceSpansAsync(traceId),
+            seen => expected.All(seen.Contains),
+            TimeSpan.FromSeconds(30),
+            "the dashboard shows the whole trace");
+        Assert.Superset(expected.ToHashSet(), spans);
+    }
+
+    private async Task<HashSet<string>> TraceSpansAsync(string traceId)
+    {
+        var response = await pipeline.Dashboard.GetAsync($"/api/telemetry/traces/{traceId}");
+        var spans = new HashSet<string>();
+        if (!response.IsSuccessStatusCode)
+        {
+            return spans;
+        }
+
+        var trace = await response.Content.ReadFromJsonAsync<JsonElement>();
+        foreach (var resource in trace.GetProperty("data").GetProperty("resourceSpans").EnumerateArray())
+        {
+            var service = resource.GetProperty("resource").GetProperty("attributes").EnumerateArray()
+                .First(attribute => attribute.GetProperty("key").GetString() == "service.name")
+                .GetProperty("value").GetProperty("stringValue").GetString();
+            foreach (var scope in resource.GetProperty("scopeSpans").EnumerateArray())
+            {
+                foreach (var span in scope.GetProperty("spans").EnumerateArray())
+                {
+                    spans.Add($"{service} {span.GetProperty("name").GetString()}");
+                }
+            }
+        }
+
+        return spans;
+    }
 }

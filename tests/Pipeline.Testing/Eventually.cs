@@ -20,13 +20,20 @@ public static class Eventually
 
             if (clock.Elapsed > timeout)
             {
-                throw new TimeoutException($"After {timeout.TotalSeconds:0} s, still not true: {what} (last value: {last})");
+                throw new TimeoutException($"After {timeout.TotalSeconds:0} s, still not true: {what} (last value: {Describe(last)})");
             }
 
             await Task.Delay(delay);
             delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 500));
         }
     }
+
+    private static string? Describe(object? value) => value switch
+    {
+        string text => text,
+        System.Collections.IEnumerable items => "[" + string.Join(", ", items.Cast<object?>()) + "]",
+        _ => value?.ToString(),
+    };
 
     public static Task Until(Func<Task<bool>> condition, TimeSpan timeout, string what) =>
         Until(condition, ok => ok, timeout, what);
