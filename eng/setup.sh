@@ -30,4 +30,4 @@ fi
 # The Debian packages start system-wide servers when systemd runs; Pipeline.Cloud runs its own private
 # instances (eng/infra/*.sh) on other ports, so the system ones are left alone.
 log "restoring and building"
-dotnet build Pipeline.Cloud.sln -c "${CONFIGURATION:-Debug}" -nologo -clp:ErrorsOnly -v:q
+dotnet build Pipeline.Cloud.sln -c "${CONFIGURATION:-Debug}" -nologo -v:q "-clp:ErrorsOnly;NoSummary"

@@ -21,7 +21,8 @@ mkdir -p "$MQ_BASE/mnesia" "$MQ_BASE/log" "$MQ_BASE/home"
   fi
 } >"$MQ_BASE/rabbitmq.conf"
 if [[ -n "${MQ_MANAGEMENT_PORT:-}" ]]; then
-  echo '[rabbitmq_management].' >"$MQ_BASE/enabled_plugins"
+  # The shovel plugins give the management UI its "Move messages" button, to replay an error queue.
+  echo '[rabbitmq_management,rabbitmq_shovel,rabbitmq_shovel_management].' >"$MQ_BASE/enabled_plugins"
 else
   echo '[].' >"$MQ_BASE/enabled_plugins"
 fi

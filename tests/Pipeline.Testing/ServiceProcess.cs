@@ -16,6 +16,7 @@ public sealed class ServiceProcess(string assemblyName, IReadOnlyDictionary<stri
         ["Pipeline.Notifications"] = "services/Notification",
         ["Pipeline.Reporting"] = "services/Reporting",
         ["Pipeline.Identity"] = "services/Identity",
+        ["Pipeline.Gateway"] = "gateway/Pipeline.Gateway",
     };
 
     public string AssemblyPath
@@ -44,6 +45,7 @@ public sealed class ServiceProcess(string assemblyName, IReadOnlyDictionary<stri
         }
 
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;

@@ -42,9 +42,12 @@ public sealed partial class OutboxDispatcher(
                     backoff = TimeSpan.Zero;
                 }
 
-                if (dispatched < _options.BatchSize)
+                if (dispatched < _options.BatchSize
+                    && await signal.WaitAsync(_options.PollInterval, stoppingToken)
+                    && _options.Linger > TimeSpan.Zero)
                 {
-                    await signal.WaitAsync(_options.PollInterval, stoppingToken);
+                    // Woken by a commit: give the commits right behind it a moment to join the same batch.
+                    await Task.Delay(_options.Linger, stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -75,14 +78,6 @@ public sealed partial class OutboxDispatcher(
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-
-        // If this process hangs while holding the rows, the server ends the session and frees them.
-        var idleLimit = (int)(_options.PublishTimeout.TotalMilliseconds * 2);
-        await using (var limit = new NpgsqlCommand($"SET LOCAL idle_in_transaction_session_timeout = {idleLimit}", connection, transaction))
-        {
-            await limit.ExecuteNonQueryAsync(cancellationToken);
-        }
-
         var batch = await ClaimAsync(connection, transaction, cancellationToken);
         if (batch.Count == 0)
         {
@@ -127,15 +122,26 @@ public sealed partial class OutboxDispatcher(
 
     private async Task<List<ClaimedMessage>> ClaimAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
-        await using var claim = new NpgsqlCommand(
-            """
-            SELECT sequence, message_id, message_type, body, trace_parent, trace_state, created_at
-            FROM outbox_messages
-            ORDER BY sequence
-            LIMIT @batch
-            FOR UPDATE SKIP LOCKED
-            """, connection, transaction);
-        claim.Parameters.AddWithValue("batch", _options.BatchSize);
+        // One round trip: if this process hangs while holding the rows, the server ends the session and frees them.
+        var idleLimit = (int)(_options.PublishTimeout.TotalMilliseconds * 2);
+        await using var claim = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand($"SET LOCAL idle_in_transaction_session_timeout = {idleLimit}"),
+                new NpgsqlBatchCommand(
+                    """
+                    SELECT sequence, message_id, message_type, body, trace_parent, trace_state, created_at
+                    FROM outbox_messages
+                    ORDER BY sequence
+                    LIMIT $1
+                    FOR UPDATE SKIP LOCKED
+                    """)
+                {
+                    Parameters = { new NpgsqlParameter { Value = _options.BatchSize } },
+                },
+            },
+        };
         var batch = new List<ClaimedMessage>(_options.BatchSize);
         await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

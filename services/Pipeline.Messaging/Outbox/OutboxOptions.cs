@@ -8,6 +8,12 @@ public sealed class OutboxOptions
     /// <summary>How often the outbox is polled when no commit woke the dispatcher.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// After a commit wakes the dispatcher, how long it waits for more commits to publish them in one batch:
+    /// at hundreds of commits per second, one round trip per event would cost more than this delay.
+    /// </summary>
+    public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(2);
+
     /// <summary>How long a batch may wait for the broker's confirms before it is given up and retried.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(15);
 

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Sourced by eng/test.sh and eng/bench.sh: starts a private PostgreSQL and RabbitMQ with fresh data on fixed
+# test ports, exports their addresses for the tests (PIPELINE_TEST_*), and stops them when the caller exits.
+start_test_servers() {
+  local data=/var/tmp/pipeline-cloud/test pg_port=55433 mq_port=56721
+  local infra
+  infra="$(dirname "${BASH_SOURCE[0]}")"
+  rm -rf "$data"; mkdir -p "$data"
+  # fsync off: the test data is thrown away, and no test crashes the machine itself.
+  PGDATA="$data/postgres" PGPORT=$pg_port PG_EXTRA_OPTS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    "$infra/postgres.sh" >"$data/postgres.log" 2>&1 &
+  TEST_PG_PID=$!
+  MQ_BASE="$data/rabbitmq" MQ_PORT=$mq_port "$infra/rabbitmq.sh" >"$data/rabbitmq.log" 2>&1 &
+  TEST_MQ_PID=$!
+  trap stop_test_servers EXIT
+
+  export PIPELINE_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Pooling=true"
+  export PIPELINE_TEST_RABBITMQ="amqp://guest:guest@127.0.0.1:$mq_port/"
+  export PIPELINE_TEST_RABBITMQ_NODE="pipeline-$mq_port@localhost"
+  export PIPELINE_TEST_RABBITMQ_HOME="$data/rabbitmq/home"
+  "$infra/wait-ready.sh" "$pg_port" "$mq_port" "$PIPELINE_TEST_RABBITMQ_NODE" "$PIPELINE_TEST_RABBITMQ_HOME"
+}
+
+stop_test_servers() {
+  kill "$TEST_PG_PID" "$TEST_MQ_PID" 2>/dev/null || true
+  wait "$TEST_PG_PID" "$TEST_MQ_PID" 2>/dev/null || true
+}

@@ -1,0 +1,23 @@
+using Pipeline.Benchmarks;
+
+// Each scenario prints its figures and the baseline measured in the same run; see docs/performance.md.
+var scenarios = new Dictionary<string, Func<Task>>
+{
+    ["outbox"] = OutboxDispatchBenchmark.RunAsync,
+    ["gateway"] = GatewayOverheadBenchmark.RunAsync,
+};
+
+var selected = args.Length == 0 ? scenarios.Keys.ToArray() : args;
+foreach (var name in selected)
+{
+    if (!scenarios.TryGetValue(name, out var run))
+    {
+        Console.Error.WriteLine($"Unknown scenario '{name}'. Scenarios: {string.Join(", ", scenarios.Keys)}");
+        return 2;
+    }
+
+    Console.WriteLine($"== {name} ==");
+    await run();
+}
+
+return 0;
