@@ -2,6 +2,9 @@ namespace Pipeline.AppHost;
 
 internal static class ServiceResources
 {
+    /// <summary>Where users and API clients reach the system: the gateway. Also the token issuer's address.</summary>
+    public const string PublicUrl = "http://localhost:8080/";
+
     /// <summary>
     /// A service with its own database: a one-shot migration step (the same binary, argument <c>migrate</c>)
     /// runs first, and the service starts once it has completed and the database and broker are up.
@@ -40,6 +43,10 @@ internal static class ServiceResources
         project.WithEndpointProxySupport(false);
         // On shutdown the dashboard's OTLP endpoint stops with the services; a short exporter timeout keeps
         // each service from hanging ~10 s flushing telemetry before it exits.
-        return project.WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", "1000");
+        return project
+            .WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", "1000")
+            // The issuer is the identity service as users reach it, through the gateway; every process validates its tokens.
+            .WithEnvironment("Identity__Issuer", PublicUrl)
+            .WithEnvironment("Authentication__Authority", PublicUrl);
     }
 }

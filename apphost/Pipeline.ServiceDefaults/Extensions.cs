@@ -86,6 +86,8 @@ public static class Extensions
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         app.UseProblemDetailsResponses();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapDefaultEndpoints();
         return app;
     }

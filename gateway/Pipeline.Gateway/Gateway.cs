@@ -1,3 +1,5 @@
+using System.Threading.RateLimiting;
+using Pipeline.ServiceDefaults;
 using Scalar.AspNetCore;
 using Yarp.ReverseProxy.Configuration;
 
@@ -8,8 +10,33 @@ public static class Gateway
     /// <summary>Largest request body by default; the CSV import route allows more (see appsettings.json).</summary>
     public const long DefaultMaxRequestBodySize = 10 * 1024 * 1024;
 
+    /// <summary>
+    /// Sign-in form posts per minute and client address: slows password guessing from one place. The token endpoint
+    /// is not limited here (the web UI's server exchanges every user's code through it); the identity service
+    /// throttles failed sign-ins per user name instead.
+    /// </summary>
+    public const int SignInRequestsPerMinute = 60;
+
     public static IHostApplicationBuilder AddGateway(this IHostApplicationBuilder builder)
     {
+        // Tokens are validated here already, so a bad one never reaches a service (which validates again).
+        builder.AddPipelineAuthentication();
+        builder.Services.AddRateLimiter(limits =>
+        {
+            limits.AddPolicy("sign-in", context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = SignInRequestsPerMinute, Window = TimeSpan.FromMinutes(1) }));
+            limits.OnRejected = async (context, cancellationToken) =>
+            {
+                context.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                context.HttpContext.Response.Headers.RetryAfter = "60";
+                await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context.HttpContext,
+                    ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Title = "Too many sign-in requests", Detail = "Retry in a minute." },
+                });
+            };
+        });
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel =>
             kestrel.Limits.MaxRequestBodySize = DefaultMaxRequestBodySize);
         builder.Services.AddReverseProxy()
@@ -22,6 +49,7 @@ public static class Gateway
 
     public static WebApplication MapGateway(this WebApplication app)
     {
+        app.UseRateLimiter();
         app.MapReverseProxy(proxy =>
         {
             proxy.UseMiddleware<ForwardingErrorProblemDetails>();

@@ -1,6 +1,7 @@
 using Pipeline.Automation.Infrastructure;
 using Pipeline.Messaging;
 using Pipeline.Messaging.Diagnostics;
+using Pipeline.ServiceDefaults;
 
 namespace Pipeline.Automation;
 
@@ -9,6 +10,7 @@ public static class AutomationService
 {
     public static IHostApplicationBuilder AddAutomationService(this IHostApplicationBuilder builder)
     {
+        builder.AddPipelineAuthentication();
         builder.AddServiceDatabase<AutomationDbContext>(ResourceNames.AutomationDatabase);
         builder.AddMessaging<AutomationDbContext>(ResourceNames.Automation);
         return builder;

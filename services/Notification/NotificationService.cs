@@ -1,6 +1,7 @@
 using Pipeline.Notifications.Infrastructure;
 using Pipeline.Messaging;
 using Pipeline.Messaging.Diagnostics;
+using Pipeline.ServiceDefaults;
 
 namespace Pipeline.Notifications;
 
@@ -9,6 +10,7 @@ public static class NotificationService
 {
     public static IHostApplicationBuilder AddNotificationService(this IHostApplicationBuilder builder)
     {
+        builder.AddPipelineAuthentication();
         builder.AddServiceDatabase<NotificationDbContext>(ResourceNames.NotificationDatabase);
         builder.AddMessaging<NotificationDbContext>(ResourceNames.Notification);
         return builder;

@@ -1,6 +1,7 @@
 using Pipeline.Opportunities.Infrastructure;
 using Pipeline.Messaging;
 using Pipeline.Messaging.Diagnostics;
+using Pipeline.ServiceDefaults;
 
 namespace Pipeline.Opportunities;
 
@@ -9,6 +10,7 @@ public static class OpportunityService
 {
     public static IHostApplicationBuilder AddOpportunityService(this IHostApplicationBuilder builder)
     {
+        builder.AddPipelineAuthentication();
         builder.AddServiceDatabase<OpportunityDbContext>(ResourceNames.OpportunityDatabase);
         builder.AddMessaging<OpportunityDbContext>(ResourceNames.Opportunity);
         return builder;

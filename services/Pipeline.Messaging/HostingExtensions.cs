@@ -9,6 +9,7 @@ using Pipeline.Contracts;
 using Pipeline.Messaging.Diagnostics;
 using Pipeline.Messaging.Inbox;
 using Pipeline.Messaging.Outbox;
+using Pipeline.Messaging.Tenancy;
 
 namespace Pipeline.Messaging;
 
@@ -33,6 +34,7 @@ public static class HostingExtensions
                 .ConfigureBatchFilter(_ => Activity.Current is { Recorded: true }));
             return dataSource.Build();
         });
+        builder.Services.AddScoped<TenantScope>();
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<OutboxSignalInterceptor>();
         builder.Services.AddDbContext<TContext>((services, options) => options

@@ -1,24 +1,36 @@
 using System.Diagnostics;
+using System.Linq.Expressions;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Pipeline.Contracts;
 using Pipeline.Messaging.Diagnostics;
 using Pipeline.Messaging.Inbox;
 using Pipeline.Messaging.Outbox;
+using Pipeline.Messaging.Tenancy;
 
 namespace Pipeline.Messaging;
 
 /// <summary>
-/// Base of every service's DbContext: adds the outbox and inbox tables, so that a state change and the events
-/// it raises (or the message it handled) are committed in one transaction.
+/// Base of every service's DbContext. It adds the outbox and inbox tables, so that a state change and the events
+/// it raises (or the message it handled) commit in one transaction; and it enforces tenancy by construction:
+/// every query of an <see cref="ITenantOwned"/> entity is filtered to the current organisation, and every
+/// insert is stamped with it.
 /// </summary>
-public abstract class ServiceDbContext(DbContextOptions options) : DbContext(options)
+public abstract class ServiceDbContext(DbContextOptions options, TenantScope tenant) : DbContext(options)
 {
+    private const string TenantFilter = "tenant";
+
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
 
     public DbSet<ProbeReceipt> ProbeReceipts => Set<ProbeReceipt>();
+
+    /// <summary>The organisation this unit of work is scoped to.</summary>
+    public TenantScope Tenant { get; } = tenant;
+
+    /// <summary>Read by the query filters: no organisation means no rows.</summary>
+    protected Guid CurrentOrganizationId => Tenant.OrganizationId ?? Guid.Empty;
 
     /// <summary>Set when events were saved inside a transaction that has not committed yet (see <see cref="OutboxSignalInterceptor"/>).</summary>
     internal bool HasUncommittedEvents { get; set; }
@@ -39,7 +51,24 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
         });
     }
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        StampOrganization();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        StampOrganization();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>The service's own entities; tenant filters are added afterwards to every <see cref="ITenantOwned"/> one.</summary>
+    protected virtual void ConfigureModel(ModelBuilder modelBuilder)
+    {
+    }
+
+    protected sealed override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<OutboxMessage>(outbox =>
         {
@@ -61,5 +90,39 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
             receipt.HasKey(r => r.ProbeId);
             receipt.Property(r => r.SentBy).HasMaxLength(100);
         });
+
+        ConfigureModel(modelBuilder);
+
+        foreach (var entity in modelBuilder.Model.GetEntityTypes().Where(e => typeof(ITenantOwned).IsAssignableFrom(e.ClrType)))
+        {
+            // entity => entity.OrganizationId == this.CurrentOrganizationId, evaluated per query against this context.
+            var row = Expression.Parameter(entity.ClrType, "row");
+            var filter = Expression.Lambda(
+                Expression.Equal(
+                    Expression.Property(row, nameof(ITenantOwned.OrganizationId)),
+                    Expression.Property(Expression.Constant(this), nameof(CurrentOrganizationId))),
+                row);
+            modelBuilder.Entity(entity.ClrType).HasQueryFilter(TenantFilter, filter);
+            modelBuilder.Entity(entity.ClrType).HasIndex(nameof(ITenantOwned.OrganizationId));
+        }
+    }
+
+    private void StampOrganization()
+    {
+        foreach (var entry in ChangeTracker.Entries<ITenantOwned>())
+        {
+            var organization = entry.Property(nameof(ITenantOwned.OrganizationId));
+            if (entry.State == EntityState.Added && (Guid)organization.CurrentValue! == Guid.Empty)
+            {
+                organization.CurrentValue = Tenant.OrganizationId
+                    ?? throw new InvalidOperationException($"A {entry.Metadata.ClrType.Name} cannot be saved outside of an organisation.");
+            }
+            else if (entry.State is EntityState.Added or EntityState.Modified
+                     && Tenant.OrganizationId is { } current
+                     && (Guid)organization.CurrentValue! != current)
+            {
+                throw new InvalidOperationException($"A {entry.Metadata.ClrType.Name} of another organisation cannot be written here.");
+            }
+        }
     }
 }

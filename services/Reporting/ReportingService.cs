@@ -1,6 +1,7 @@
 using Pipeline.Reporting.Infrastructure;
 using Pipeline.Messaging;
 using Pipeline.Messaging.Diagnostics;
+using Pipeline.ServiceDefaults;
 
 namespace Pipeline.Reporting;
 
@@ -9,6 +10,7 @@ public static class ReportingService
 {
     public static IHostApplicationBuilder AddReportingService(this IHostApplicationBuilder builder)
     {
+        builder.AddPipelineAuthentication();
         builder.AddServiceDatabase<ReportingDbContext>(ResourceNames.ReportingDatabase);
         builder.AddMessaging<ReportingDbContext>(ResourceNames.Reporting);
         return builder;

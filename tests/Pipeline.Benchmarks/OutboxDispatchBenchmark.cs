@@ -11,12 +11,13 @@ using Microsoft.Extensions.Logging;
 using Pipeline.Contracts;
 using Pipeline.Messaging;
 using Pipeline.Messaging.Outbox;
+using Pipeline.Messaging.Tenancy;
 using Pipeline.Testing;
 using RabbitMQ.Client;
 
 namespace Pipeline.Benchmarks;
 
-public sealed class BenchDbContext(DbContextOptions<BenchDbContext> options) : ServiceDbContext(options);
+public sealed class BenchDbContext(DbContextOptions<BenchDbContext> options, TenantScope tenant) : ServiceDbContext(options, tenant);
 
 /// <summary>
 /// How fast the outbox reaches the broker: (1) draining a backlog, events/s from the outbox table to the broker's

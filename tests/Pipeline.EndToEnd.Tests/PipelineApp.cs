@@ -7,8 +7,15 @@ using Microsoft.Extensions.Logging;
 
 namespace Pipeline.EndToEnd.Tests;
 
+/// <summary>Every end-to-end test class shares one running system: starting it takes most of a minute.</summary>
+[CollectionDefinition(Name)]
+public sealed class PipelineCollection : ICollectionFixture<PipelineApp>
+{
+    public const string Name = "pipeline";
+}
+
 /// <summary>
-/// The whole system under Aspire, started once for the test class: PostgreSQL and RabbitMQ launched from the OS
+/// The whole system under Aspire, started once for all end-to-end tests: PostgreSQL and RabbitMQ launched from the OS
 /// packages (on ports of its own, with fresh data), every service with its migrations, the gateway on :8080.
 /// </summary>
 public sealed class PipelineApp : IAsyncLifetime
@@ -23,6 +30,9 @@ public sealed class PipelineApp : IAsyncLifetime
 
     /// <summary>The gateway, at the address users and API clients use.</summary>
     public HttpClient Gateway { get; } = new() { BaseAddress = new Uri("http://localhost:8080"), Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>Real tokens of the demo users, from the running issuer.</summary>
+    public Tokens Tokens { get; private set; } = null!;
 
     /// <summary>The Aspire dashboard, whose telemetry API shows what an SRE would see.</summary>
     public HttpClient Dashboard { get; private set; } = null!;
@@ -53,6 +63,8 @@ public sealed class PipelineApp : IAsyncLifetime
             await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
         }
 
+        Tokens = new Tokens(Gateway);
+
         // The dashboard's telemetry API takes the key the AppHost generated for this run.
         var dashboard = await App.GetDashboardUrlAsync(timeout.Token);
         Dashboard = new HttpClient { BaseAddress = new Uri(dashboard.GetLeftPart(UriPartial.Authority)) };
@@ -62,6 +74,12 @@ public sealed class PipelineApp : IAsyncLifetime
             Dashboard.DefaultRequestHeaders.Add("x-api-key", apiKey);
         }
     }
+
+    /// <summary>A service called directly, bypassing the gateway.</summary>
+    public HttpClient Direct(string service) =>
+        new() { BaseAddress = App.GetEndpoint(service, "http"), Timeout = TimeSpan.FromSeconds(30) };
+
+    public Task<string?> ConnectionStringAsync(string name) => App.GetConnectionStringAsync(name).AsTask();
 
     public async Task StopServiceAsync(string name)
     {

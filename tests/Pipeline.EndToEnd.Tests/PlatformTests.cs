@@ -6,7 +6,8 @@ using Pipeline.Testing;
 
 namespace Pipeline.EndToEnd.Tests;
 
-public sealed class PlatformTests(PipelineApp pipeline) : IClassFixture<PipelineApp>
+[Collection(PipelineCollection.Name)]
+public sealed class PlatformTests(PipelineApp pipeline)
 {
     private HttpClient Gateway => pipeline.Gateway;
 
@@ -24,16 +25,10 @@ public sealed class PlatformTests(PipelineApp pipeline) : IClassFixture<Pipeline
     [Fact]
     public async Task An_event_written_through_one_services_outbox_reaches_every_other_service()
     {
-        var sent = await Gateway.PostAsync($"/api/{ResourceNames.Opportunity}/diagnostics/probes", content: null);
-        Assert.Equal(HttpStatusCode.Created, sent.StatusCode);
-        var probeId = (await sent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("probeId").GetGuid();
-
+        var probeId = await Probes.SendAsync(pipeline, ResourceNames.Opportunity, Tokens.AcmeAdmin);
         foreach (var service in PipelineApp.Services.Where(s => s != ResourceNames.Opportunity))
         {
-            await Eventually.Until(
-                async () => (await Gateway.GetAsync($"/api/{service}/diagnostics/probes/{probeId}")).StatusCode == HttpStatusCode.OK,
-                TimeSpan.FromSeconds(30),
-                $"{service} received the probe sent by opportunity");
+            await Probes.WaitUntilReceivedAsync(pipeline, service, probeId, Tokens.AcmeAdmin);
         }
     }
 
@@ -44,7 +39,8 @@ public sealed class PlatformTests(PipelineApp pipeline) : IClassFixture<Pipeline
         try
         {
             var clock = Stopwatch.StartNew();
-            var response = await Gateway.GetAsync($"/api/{ResourceNames.Reporting}/diagnostics/probes/{Guid.NewGuid()}");
+            var response = await Gateway.SendAsync(await pipeline.Tokens.AuthorizedAsync(
+                HttpMethod.Get, $"/api/{ResourceNames.Reporting}/diagnostics/probes/{Guid.NewGuid()}", Tokens.AcmeAdmin));
             clock.Stop();
 
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
@@ -68,7 +64,7 @@ public sealed class PlatformTests(PipelineApp pipeline) : IClassFixture<Pipeline
     public async Task One_trace_follows_a_request_from_the_gateway_through_the_broker_to_every_consumer()
     {
         var traceId = ActivityTraceId.CreateRandom().ToHexString();
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/{ResourceNames.Opportunity}/diagnostics/probes");
+        using var request = await pipeline.Tokens.AuthorizedAsync(HttpMethod.Post, $"/api/{ResourceNames.Opportunity}/diagnostics/probes", Tokens.AcmeAdmin);
         request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
         Assert.Equal(HttpStatusCode.Created, (await Gateway.SendAsync(request)).StatusCode);
 

@@ -5,11 +5,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Pipeline.Messaging;
+using Pipeline.Messaging.Tenancy;
 
 namespace Pipeline.Messaging.Tests;
 
 /// <summary>A service's database with nothing but the messaging tables (outbox, inbox, probe receipts).</summary>
-public sealed class TestDbContext(DbContextOptions<TestDbContext> options) : ServiceDbContext(options);
+public sealed class TestDbContext(DbContextOptions<TestDbContext> options, TenantScope tenant) : ServiceDbContext(options, tenant);
 
 /// <summary>
 /// A service host as every Pipeline.Cloud service builds it (its database, MassTransit on RabbitMQ, the outbox

@@ -1,13 +1,14 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Pipeline.Messaging;
+using Pipeline.Messaging.Tenancy;
 
 namespace Pipeline.Automation.Infrastructure;
 
-public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> options) : ServiceDbContext(options);
+public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> options, TenantScope tenant) : ServiceDbContext(options, tenant);
 
 /// <summary>Lets <c>dotnet ef migrations add</c> build the model without a running service.</summary>
 internal sealed class AutomationDesignTimeFactory : IDesignTimeDbContextFactory<AutomationDbContext>
 {
-    public AutomationDbContext CreateDbContext(string[] args) => new(ServiceHost.DesignTimeOptions<AutomationDbContext>());
+    public AutomationDbContext CreateDbContext(string[] args) => new(ServiceHost.DesignTimeOptions<AutomationDbContext>(), new TenantScope());
 }

@@ -14,6 +14,7 @@ public sealed class ProbeConsumer<TContext>(TContext db, ILogger<ProbeConsumer<T
     {
         Db.ProbeReceipts.Add(new ProbeReceipt
         {
+            OrganizationId = message.OrganizationId,
             ProbeId = message.ProbeId,
             SentBy = message.SentBy,
             SentAt = message.OccurredAt,

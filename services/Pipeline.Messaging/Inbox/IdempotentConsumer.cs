@@ -22,6 +22,8 @@ public abstract partial class IdempotentConsumer<TMessage, TContext>(TContext db
         var cancellationToken = context.CancellationToken;
         var message = context.Message;
         Db.ChangeTracker.Clear();
+        // The message's organisation, never ambient state, decides what this consumer may read and write.
+        Db.Tenant.Use(message.OrganizationId);
         await using var transaction = await Db.Database.BeginTransactionAsync(cancellationToken);
 
         var consumer = GetType().Name;

@@ -29,6 +29,10 @@ namespace Pipeline.Automation.Infrastructure.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("probe_id");
 
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received_at");
@@ -45,6 +49,9 @@ namespace Pipeline.Automation.Infrastructure.Migrations
 
                     b.HasKey("ProbeId")
                         .HasName("pk_probe_receipts");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_probe_receipts_organization_id");
 
                     b.ToTable("probe_receipts", (string)null);
                 });

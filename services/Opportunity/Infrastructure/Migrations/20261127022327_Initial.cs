@@ -48,6 +48,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                 columns: table => new
                 {
                     probe_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    organization_id = table.Column<Guid>(type: "uuid", nullable: false),
                     sent_by = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
                     sent_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     received_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
@@ -61,6 +62,11 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                 name: "ix_inbox_messages_processed_at",
                 table: "inbox_messages",
                 column: "processed_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_probe_receipts_organization_id",
+                table: "probe_receipts",
+                column: "organization_id");
         }
 
         /// <inheritdoc />

@@ -5,14 +5,14 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
-using Pipeline.Automation.Infrastructure;
+using Pipeline.Opportunities.Infrastructure;
 
 #nullable disable
 
-namespace Pipeline.Automation.Infrastructure.Migrations
+namespace Pipeline.Opportunities.Infrastructure.Migrations
 {
-    [DbContext(typeof(AutomationDbContext))]
-    [Migration("20261127004839_Initial")]
+    [DbContext(typeof(OpportunityDbContext))]
+    [Migration("20261127022327_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -32,6 +32,10 @@ namespace Pipeline.Automation.Infrastructure.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("probe_id");
 
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received_at");
@@ -48,6 +52,9 @@ namespace Pipeline.Automation.Infrastructure.Migrations
 
                     b.HasKey("ProbeId")
                         .HasName("pk_probe_receipts");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_probe_receipts_organization_id");
 
                     b.ToTable("probe_receipts", (string)null);
                 });

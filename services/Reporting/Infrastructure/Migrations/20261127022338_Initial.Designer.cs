@@ -12,7 +12,7 @@ using Pipeline.Reporting.Infrastructure;
 namespace Pipeline.Reporting.Infrastructure.Migrations
 {
     [DbContext(typeof(ReportingDbContext))]
-    [Migration("20261127004848_Initial")]
+    [Migration("20261127022338_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -32,6 +32,10 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("probe_id");
 
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received_at");
@@ -48,6 +52,9 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
 
                     b.HasKey("ProbeId")
                         .HasName("pk_probe_receipts");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_probe_receipts_organization_id");
 
                     b.ToTable("probe_receipts", (string)null);
                 });
