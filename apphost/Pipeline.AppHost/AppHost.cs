@@ -18,6 +18,8 @@ var notification = builder.AddService<Projects.Pipeline_Notifications>(
 var reporting = builder.AddService<Projects.Pipeline_Reporting>(
     ResourceNames.Reporting, infrastructure.Database(ResourceNames.ReportingDatabase), messaging);
 
+new[] { identity, opportunity, automation, notification, reporting }.StartServicesAfterAllMigrations();
+
 var web = builder.AddProject<Projects.Pipeline_Web>(ResourceNames.Web)
     .WithServiceDefaults();
 

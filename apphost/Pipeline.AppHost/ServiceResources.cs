@@ -5,9 +5,13 @@ internal static class ServiceResources
     /// <summary>Where users and API clients reach the system: the gateway. Also the token issuer's address.</summary>
     public const string PublicUrl = "http://localhost:8080/";
 
+    /// <summary>The migration steps so far: every service starts only once all of them have completed.</summary>
+    private static readonly List<IResourceBuilder<ProjectResource>> MigrationSteps = [];
+
     /// <summary>
-    /// A service with its own database: a one-shot migration step (the same binary, argument <c>migrate</c>)
-    /// runs first, and the service starts once it has completed and the database and broker are up.
+    /// A service with its own database: a one-shot migration step (the same binary, argument <c>migrate</c>: EF Core
+    /// migrations, seeds, and the service's queues on the broker) runs first. Services start once every step has
+    /// completed, so no service publishes before every consumer's queue is bound.
     /// </summary>
     public static IResourceBuilder<ProjectResource> AddService<TProject>(
         this IDistributedApplicationBuilder builder,
@@ -22,7 +26,9 @@ internal static class ServiceResources
             .WithServiceDefaults()
             .WithReference(database)
             .WithReference(messaging, ResourceNames.Messaging)
-            .WaitFor(database);
+            .WaitFor(database)
+            .WaitFor(messaging);
+        MigrationSteps.Add(migrations);
 
         return builder.AddProject<TProject>(name)
             .WithServiceDefaults()
@@ -30,8 +36,19 @@ internal static class ServiceResources
             .WithReference(messaging, ResourceNames.Messaging)
             .WaitFor(database)
             .WaitFor(messaging)
-            .WaitForCompletion(migrations)
             .WithHttpHealthCheck("/health");
+    }
+
+    /// <summary>Makes every service wait for every migration step; call after the last <see cref="AddService{TProject}"/>.</summary>
+    public static void StartServicesAfterAllMigrations(this IEnumerable<IResourceBuilder<ProjectResource>> services)
+    {
+        foreach (var service in services)
+        {
+            foreach (var step in MigrationSteps)
+            {
+                service.WaitForCompletion(step);
+            }
+        }
     }
 
     /// <summary>Settings every one of our processes gets.</summary>

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Sourced by eng/test.sh and eng/bench.sh: starts a private PostgreSQL and RabbitMQ with fresh data on fixed
 # test ports, exports their addresses for the tests (PIPELINE_TEST_*), and stops them when the caller exits.
+# PIPELINE_TEST_PG_PORT / PIPELINE_TEST_MQ_PORT move them, to run two checkouts' tests side by side.
 start_test_servers() {
-  local data=/var/tmp/pipeline-cloud/test pg_port=55433 mq_port=56721
+  local pg_port=${PIPELINE_TEST_PG_PORT:-55433} mq_port=${PIPELINE_TEST_MQ_PORT:-56721}
+  local data=/var/tmp/pipeline-cloud/test-$pg_port
   local infra
   infra="$(dirname "${BASH_SOURCE[0]}")"
   rm -rf "$data"; mkdir -p "$data"

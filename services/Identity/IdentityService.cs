@@ -33,6 +33,7 @@ public static class IdentityService
         builder.Services.AddScoped<IDatabaseSeeder, IssuerKeySeeder>();
         builder.Services.AddScoped<IDatabaseSeeder, ClientApplicationSeeder>();
         builder.Services.AddScoped<IDatabaseSeeder, DemoDirectorySeeder>();
+        builder.Services.AddScoped<IDatabaseSeeder, DirectorySync>();
 
         var issuer = new Uri(builder.Configuration["Identity:Issuer"] ?? "http://localhost:8080/");
         var localProfile = builder.Environment.IsDevelopment();

@@ -1,3 +1,6 @@
+using Pipeline.Opportunities.Apis;
+using Pipeline.Opportunities.Consumers;
+using Pipeline.Opportunities.Domain;
 using Pipeline.Opportunities.Infrastructure;
 using Pipeline.Messaging;
 using Pipeline.Messaging.Diagnostics;
@@ -12,12 +15,22 @@ public static class OpportunityService
     {
         builder.AddPipelineAuthentication();
         builder.AddServiceDatabase<OpportunityDbContext>(ResourceNames.OpportunityDatabase);
-        builder.AddMessaging<OpportunityDbContext>(ResourceNames.Opportunity);
+        builder.AddMessaging<OpportunityDbContext>(ResourceNames.Opportunity, bus =>
+        {
+            bus.AddConsumer<UserDirectoryConsumer>();
+        });
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddScoped<OpportunityWriter>();
+        builder.Services.AddScoped<PipelineCatalog>();
+        builder.Services.AddScoped<SalesAccess>();
         return builder;
     }
 
     public static WebApplication MapOpportunityApi(this WebApplication app)
     {
+        app.MapPipelinesApi();
+        app.MapOpportunitiesApi();
+        app.MapExchangeRatesApi();
         app.MapProbeApi<OpportunityDbContext>(ResourceNames.Opportunity);
         return app;
     }

@@ -103,7 +103,11 @@ public abstract class ServiceDbContext(DbContextOptions options, TenantScope ten
                     Expression.Property(Expression.Constant(this), nameof(CurrentOrganizationId))),
                 row);
             modelBuilder.Entity(entity.ClrType).HasQueryFilter(TenantFilter, filter);
-            modelBuilder.Entity(entity.ClrType).HasIndex(nameof(ITenantOwned.OrganizationId));
+            if (!entity.GetIndexes().Any(index => index.Properties[0].Name == nameof(ITenantOwned.OrganizationId))
+                && entity.FindPrimaryKey()?.Properties[0].Name != nameof(ITenantOwned.OrganizationId))
+            {
+                modelBuilder.Entity(entity.ClrType).HasIndex(nameof(ITenantOwned.OrganizationId));
+            }
         }
     }
 

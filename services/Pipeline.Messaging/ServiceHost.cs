@@ -1,3 +1,4 @@
+using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,6 +50,7 @@ public static partial class ServiceHost
                     await seeder.SeedAsync(cancellationToken);
                 }
 
+                await DeclareTopologyAsync(app.Services, cancellationToken);
                 LogMigrated(logger, typeof(TContext).Name);
                 return;
             }
@@ -57,6 +59,29 @@ public static partial class ServiceHost
                 LogWaiting(logger, exception, attempt);
                 await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
             }
+        }
+    }
+
+    /// <summary>
+    /// Declares the service's queues and their bindings on the broker, as part of the migration step: every
+    /// service's step completes before any service starts, so no event published at start-up (identity's
+    /// directory, for one) falls on an exchange that nobody's queue is bound to yet.
+    /// </summary>
+    private static async Task DeclareTopologyAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        if (services.GetService<IBusControl>() is not { } bus)
+        {
+            return;
+        }
+
+        await bus.StartAsync(cancellationToken);
+        try
+        {
+            await bus.WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromMinutes(2));
+        }
+        finally
+        {
+            await bus.StopAsync(cancellationToken);
         }
     }
 

@@ -16,7 +16,7 @@ public static class TestServers
         Environment.GetEnvironmentVariable("PIPELINE_TEST_RABBITMQ_NODE") ?? "pipeline-56721@localhost";
 
     public static string RabbitMqHome =>
-        Environment.GetEnvironmentVariable("PIPELINE_TEST_RABBITMQ_HOME") ?? "/var/tmp/pipeline-cloud/test/rabbitmq/home";
+        Environment.GetEnvironmentVariable("PIPELINE_TEST_RABBITMQ_HOME") ?? "/var/tmp/pipeline-cloud/test-55433/rabbitmq/home";
 
     /// <summary>The repository root (where Pipeline.Cloud.sln is), found from the test binaries.</summary>
     public static string RepositoryRoot

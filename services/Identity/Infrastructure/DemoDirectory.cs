@@ -63,11 +63,6 @@ internal sealed class DemoDirectorySeeder(IdentityDbContext db, IConfiguration c
                 user.PasswordHash = hasher.HashPassword(user, password);
             }
 
-            if (db.Entry(user).State == EntityState.Added)
-            {
-                var team = demo.Team is { } teamId ? await db.Teams.IgnoreQueryFilters().SingleAsync(t => t.Id == teamId, cancellationToken) : null;
-                db.Publish(UserEvents.Changed(user, team?.Name, actorId: null));
-            }
         }
 
         await db.SaveChangesAsync(cancellationToken);

@@ -435,9 +435,6 @@ namespace Pipeline.Identity.Infrastructure.Migrations
                     b.HasKey("Id")
                         .HasName("pk_teams");
 
-                    b.HasIndex("OrganizationId")
-                        .HasDatabaseName("ix_teams_organization_id");
-
                     b.HasIndex("OrganizationId", "Name")
                         .IsUnique()
                         .HasDatabaseName("ix_teams_organization_id_name");

@@ -5,14 +5,14 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
-using Pipeline.Automation.Infrastructure;
+using Pipeline.Reporting.Infrastructure;
 
 #nullable disable
 
-namespace Pipeline.Automation.Infrastructure.Migrations
+namespace Pipeline.Reporting.Infrastructure.Migrations
 {
-    [DbContext(typeof(AutomationDbContext))]
-    [Migration("20261127022331_Initial")]
+    [DbContext(typeof(ReportingDbContext))]
+    [Migration("20261127025650_Initial")]
     partial class Initial
     {
         /// <inheritdoc />

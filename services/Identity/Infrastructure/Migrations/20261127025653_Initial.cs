@@ -304,11 +304,6 @@ namespace Pipeline.Identity.Infrastructure.Migrations
                 column: "organization_id");
 
             migrationBuilder.CreateIndex(
-                name: "ix_teams_organization_id",
-                table: "teams",
-                column: "organization_id");
-
-            migrationBuilder.CreateIndex(
                 name: "ix_teams_organization_id_name",
                 table: "teams",
                 columns: new[] { "organization_id", "name" },

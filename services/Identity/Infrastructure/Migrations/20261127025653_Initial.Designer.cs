@@ -12,7 +12,7 @@ using Pipeline.Identity.Infrastructure;
 namespace Pipeline.Identity.Infrastructure.Migrations
 {
     [DbContext(typeof(IdentityDbContext))]
-    [Migration("20261127022342_Initial")]
+    [Migration("20261127025653_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -437,9 +437,6 @@ namespace Pipeline.Identity.Infrastructure.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_teams");
-
-                    b.HasIndex("OrganizationId")
-                        .HasDatabaseName("ix_teams_organization_id");
 
                     b.HasIndex("OrganizationId", "Name")
                         .IsUnique()

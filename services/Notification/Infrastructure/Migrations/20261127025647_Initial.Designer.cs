@@ -12,7 +12,7 @@ using Pipeline.Notifications.Infrastructure;
 namespace Pipeline.Notifications.Infrastructure.Migrations
 {
     [DbContext(typeof(NotificationDbContext))]
-    [Migration("20261127022334_Initial")]
+    [Migration("20261127025647_Initial")]
     partial class Initial
     {
         /// <inheritdoc />

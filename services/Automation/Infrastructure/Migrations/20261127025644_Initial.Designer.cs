@@ -5,14 +5,14 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
-using Pipeline.Opportunities.Infrastructure;
+using Pipeline.Automation.Infrastructure;
 
 #nullable disable
 
-namespace Pipeline.Opportunities.Infrastructure.Migrations
+namespace Pipeline.Automation.Infrastructure.Migrations
 {
-    [DbContext(typeof(OpportunityDbContext))]
-    [Migration("20261127022327_Initial")]
+    [DbContext(typeof(AutomationDbContext))]
+    [Migration("20261127025644_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
