@@ -16,7 +16,7 @@ public sealed record Board(Guid PipelineId, string Currency, IReadOnlyList<Board
 /// <summary>
 /// The pipeline as the sales team sees it: one column per stage with its open deals, totals per currency and
 /// converted to the organisation's currency at today's rate, and the first cards (soonest decision first).
-/// Two queries whatever the pipeline's size: one aggregate, one top-N per stage.
+/// One aggregate query, then one short indexed query per stage for its first cards.
 /// </summary>
 public static class BoardApi
 {
@@ -42,12 +42,16 @@ public static class BoardApi
             .GroupBy(o => new { o.StageId, o.Currency })
             .Select(g => new { g.Key.StageId, g.Key.Currency, Count = g.Count(), Amount = g.Sum(o => o.Amount), Weighted = g.Sum(o => o.Amount * o.Probability / 100m) })
             .ToListAsync(cancellationToken);
-        var firstCards = perStage == 0
-            ? []
-            : await open
-                .GroupBy(o => o.StageId)
-                .SelectMany(g => g.OrderBy(o => o.ExpectedDecisionDate ?? DateOnly.MaxValue).ThenBy(o => o.Id).Take(perStage))
-                .ToListAsync(cancellationToken);
+        var firstCards = new List<Opportunity>();
+        if (perStage > 0)
+        {
+            foreach (var stage in pipeline.OrderedStages.Where(s => totals.Any(t => t.StageId == s.Id)))
+            {
+                firstCards.AddRange(await open.Where(o => o.StageId == stage.Id)
+                    .OrderBy(o => o.ExpectedDecisionDate ?? DateOnly.MaxValue).ThenBy(o => o.Id).Take(perStage)
+                    .ToListAsync(cancellationToken));
+            }
+        }
 
         var converter = await CurrencyConverter.LoadAsync(db, cancellationToken);
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);

@@ -106,7 +106,9 @@ public static class PipelinesApi
             if (stage is null)
             {
                 stage = new Stage { Id = Guid.NewGuid(), OrganizationId = pipeline.OrganizationId, PipelineId = pipeline.Id, Name = input.Name!.Trim() };
-                pipeline.Stages.Add(stage);
+                // Added to the set, not the collection: found through the collection with its id already set, EF would
+                // take it for an existing row. Fix-up puts it in pipeline.Stages.
+                db.Stages.Add(stage);
             }
 
             stage.Name = input.Name!.Trim();
