@@ -20,6 +20,7 @@ public static class OpportunityService
             bus.AddConsumer<UserDirectoryConsumer>();
         });
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddMemoryCache();
         builder.Services.AddScoped<OpportunityWriter>();
         builder.Services.AddScoped<PipelineCatalog>();
         builder.Services.AddScoped<SalesAccess>();

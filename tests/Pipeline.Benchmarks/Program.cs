@@ -5,6 +5,8 @@ var scenarios = new Dictionary<string, Func<Task>>
 {
     ["outbox"] = OutboxDispatchBenchmark.RunAsync,
     ["gateway"] = GatewayOverheadBenchmark.RunAsync,
+    ["writes"] = OpportunityWritesBenchmark.RunWritesAsync,
+    ["board"] = OpportunityWritesBenchmark.RunBoardAsync,
 };
 
 var selected = args.Length == 0 ? scenarios.Keys.ToArray() : args;

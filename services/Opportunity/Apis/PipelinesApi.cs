@@ -60,6 +60,7 @@ public static class PipelinesApi
         db.Pipelines.Add(pipeline);
         db.Publish(OpportunityEvents.PipelineChanged(pipeline, caller.Id));
         await db.SaveChangesAsync(cancellationToken);
+        catalog.Invalidate();
         return TypedResults.Created($"/api/pipelines/{pipeline.Id}", ToResponse(pipeline));
     }
 
@@ -67,7 +68,7 @@ public static class PipelinesApi
         Guid id, PipelineRequest request, OpportunityDbContext db, PipelineCatalog catalog, OpportunityWriter writer,
         CurrentUser caller, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var pipeline = await catalog.FindAsync(id, cancellationToken);
+        var pipeline = await catalog.FindForUpdateAsync(id, cancellationToken);
         if (pipeline is null)
         {
             return Problems.NotFound("Pipeline");
@@ -133,6 +134,7 @@ public static class PipelinesApi
 
         db.Publish(OpportunityEvents.PipelineChanged(pipeline, caller.Id));
         await db.SaveChangesAsync(cancellationToken);
+        catalog.Invalidate();
         return TypedResults.Ok(ToResponse(pipeline));
     }
 

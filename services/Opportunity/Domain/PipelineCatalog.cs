@@ -1,34 +1,58 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Npgsql;
 using Pipeline.Opportunities.Infrastructure;
 
 namespace Pipeline.Opportunities.Domain;
 
-/// <summary>The organisation's pipelines; the default one is created on first use.</summary>
-public sealed class PipelineCatalog(OpportunityDbContext db, TimeProvider clock)
+/// <summary>
+/// The organisation's pipelines; the default one is created on first use. Every write reads its pipeline's
+/// stages, so read-only lookups come from a short-lived cache: a change made by an admin reaches this replica
+/// at once and the others within <see cref="CacheLifetime"/>.
+/// </summary>
+public sealed class PipelineCatalog(OpportunityDbContext db, TimeProvider clock, IMemoryCache cache)
 {
+    public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(10);
+
     public async Task<List<SalesPipeline>> AllAsync(CancellationToken cancellationToken)
     {
-        await EnsureDefaultAsync(cancellationToken);
-        return await db.Pipelines.Include(p => p.Stages).OrderByDescending(p => p.IsDefault).ThenBy(p => p.Name).ToListAsync(cancellationToken);
+        var organization = db.Tenant.OrganizationId ?? throw new InvalidOperationException("No organisation.");
+        var pipelines = await cache.GetOrCreateAsync(Key(organization), async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = CacheLifetime;
+            await EnsureDefaultAsync(organization, cancellationToken);
+            return await db.Pipelines.AsNoTracking().Include(p => p.Stages)
+                .OrderByDescending(p => p.IsDefault).ThenBy(p => p.Name).ToListAsync(cancellationToken);
+        });
+        return pipelines!;
     }
 
+    /// <summary>A pipeline to read (not tracked); the default one when <paramref name="id"/> is null.</summary>
     public async Task<SalesPipeline?> FindAsync(Guid? id, CancellationToken cancellationToken)
     {
-        await EnsureDefaultAsync(cancellationToken);
-        return id is { } pipelineId
-            ? await db.Pipelines.Include(p => p.Stages).SingleOrDefaultAsync(p => p.Id == pipelineId, cancellationToken)
-            : await db.Pipelines.Include(p => p.Stages).SingleAsync(p => p.IsDefault, cancellationToken);
+        var pipelines = await AllAsync(cancellationToken);
+        return id is { } pipelineId ? pipelines.SingleOrDefault(p => p.Id == pipelineId) : pipelines.Single(p => p.IsDefault);
     }
 
-    private async Task EnsureDefaultAsync(CancellationToken cancellationToken)
+    /// <summary>A pipeline to change, tracked by the context, with its stages.</summary>
+    public async Task<SalesPipeline?> FindForUpdateAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await AllAsync(cancellationToken);
+        return await db.Pipelines.Include(p => p.Stages).SingleOrDefaultAsync(p => p.Id == id, cancellationToken);
+    }
+
+    /// <summary>Forgets this replica's copy after a change.</summary>
+    public void Invalidate() => cache.Remove(Key(db.Tenant.OrganizationId ?? Guid.Empty));
+
+    private static string Key(Guid organization) => $"pipelines:{organization}";
+
+    private async Task EnsureDefaultAsync(Guid organization, CancellationToken cancellationToken)
     {
         if (await db.Pipelines.AnyAsync(cancellationToken))
         {
             return;
         }
 
-        var organization = db.Tenant.OrganizationId ?? throw new InvalidOperationException("No organisation.");
         var pipeline = SalesPipeline.Default(organization, clock.GetUtcNow());
         db.Pipelines.Add(pipeline);
         db.Publish(OpportunityEvents.PipelineChanged(pipeline, actorId: null));
@@ -39,7 +63,8 @@ public sealed class PipelineCatalog(OpportunityDbContext db, TimeProvider clock)
         catch (DbUpdateException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
             // Another request created it at the same moment: use theirs.
-            db.ChangeTracker.Clear();
         }
+
+        db.ChangeTracker.Clear();
     }
 }
