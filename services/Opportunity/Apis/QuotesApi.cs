@@ -32,8 +32,7 @@ public static class QuotesApi
     }
 
     private static async Task<IResult> CreateAsync(
-        Guid id, CreateQuoteRequest request, OpportunityDbContext db, SalesAccess access, CurrentUser caller, TimeProvider clock,
-        CancellationToken cancellationToken)
+        Guid id, CreateQuoteRequest request, OpportunityDbContext db, SalesAccess access, TimeProvider clock, CancellationToken cancellationToken)
     {
         var (opportunity, refused) = await DealAccess.ChangeableAsync(id, db, access, cancellationToken);
         if (refused is not null)
