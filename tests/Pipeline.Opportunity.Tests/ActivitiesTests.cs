@@ -124,6 +124,20 @@ public sealed class ActivitiesTests(OpportunityServiceFixture service)
     }
 
     [Fact]
+    public async Task Completions_racing_on_one_activity_complete_it_once()
+    {
+        using var alice = await service.ClientAsync(DemoUsers.Alice);
+        var deal = await QuotesTests.NewDealAsync(alice, "Double click");
+        var activity = await ScheduleAsync(alice, deal, "Log the call");
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => alice.PostAsync($"/api/activities/{activity}/complete", null)));
+
+        Assert.Single(outcomes, o => o.StatusCode == HttpStatusCode.OK);
+        Assert.Equal(7, outcomes.Count(o => o.StatusCode == HttpStatusCode.UnprocessableEntity));
+        Assert.Single(await service.Events.WaitForAsync("ActivityCompleted", e => e.Guid("activityId") == activity));
+    }
+
+    [Fact]
     public async Task An_activity_is_completed_by_its_assignee_or_by_whoever_may_change_the_deal()
     {
         using var alice = await service.ClientAsync(DemoUsers.Alice);

@@ -144,6 +144,25 @@ public sealed partial class QuotesTests(OpportunityServiceFixture service)
     }
 
     [Fact]
+    public async Task Answers_racing_on_one_quote_record_exactly_one_of_them()
+    {
+        using var alice = await service.ClientAsync(DemoUsers.Alice);
+        var quote = await SentQuoteAsync(alice, await NewDealAsync(alice, "Racing answers"));
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => i % 2 == 0
+            ? alice.PostAsync($"/api/quotes/{quote}/accept", null)
+            : alice.PostAsJsonAsync($"/api/quotes/{quote}/decline", new { reason = "Race" })));
+
+        var recorded = Assert.Single(answers, a => a.StatusCode == HttpStatusCode.OK);
+        Assert.All(answers.Where(a => a != recorded), a => Assert.Contains(a.StatusCode, new[] { HttpStatusCode.Conflict, HttpStatusCode.UnprocessableEntity }));
+        var status = (await recorded.ReadAsync<JsonElement>()).Str("status");
+        Assert.Equal(status, (await (await alice.GetAsync($"/api/quotes/{quote}")).ReadAsync<JsonElement>()).Str("status"));
+        var answered = await service.Events.WaitForAsync(status == "accepted" ? "QuoteAccepted" : "QuoteDeclined", e => e.Guid("quoteId") == quote);
+        Assert.Single(answered);
+        Assert.Empty(service.Events.Of(status == "accepted" ? "QuoteDeclined" : "QuoteAccepted", e => e.Guid("quoteId") == quote));
+    }
+
+    [Fact]
     public async Task A_quote_never_sent_cannot_be_answered_and_a_quote_is_sent_only_once()
     {
         using var alice = await service.ClientAsync(DemoUsers.Alice);
