@@ -18,12 +18,16 @@ public static class OpportunityService
         builder.AddMessaging<OpportunityDbContext>(ResourceNames.Opportunity, bus =>
         {
             bus.AddConsumer<UserDirectoryConsumer>();
+            bus.AddConsumer<CreateFollowUpActivityConsumer>();
         });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddMemoryCache();
         builder.Services.AddScoped<OpportunityWriter>();
         builder.Services.AddScoped<PipelineCatalog>();
         builder.Services.AddScoped<SalesAccess>();
+        // One instance, so that tests and operators can run a sweep on demand through the same object.
+        builder.Services.AddSingleton<QuoteExpiry>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<QuoteExpiry>());
         return builder;
     }
 
@@ -32,6 +36,8 @@ public static class OpportunityService
         app.MapPipelinesApi();
         app.MapOpportunitiesApi();
         app.MapExchangeRatesApi();
+        app.MapQuotesApi();
+        app.MapActivitiesApi();
         app.MapProbeApi<OpportunityDbContext>(ResourceNames.Opportunity);
         return app;
     }

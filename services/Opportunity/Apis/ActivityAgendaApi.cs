@@ -1,0 +1,59 @@
+using Microsoft.EntityFrameworkCore;
+using Pipeline.Opportunities.Domain;
+using Pipeline.Opportunities.Infrastructure;
+using Pipeline.ServiceDefaults;
+
+namespace Pipeline.Opportunities.Apis;
+
+/// <summary>
+/// <c>GET /api/activities</c>: a user's open activities in agenda order. <c>due=overdue</c> is what is past due
+/// now; <c>today</c> is the whole UTC day's plan, including what is already overdue today; <c>upcoming</c> starts
+/// tomorrow (UTC). Activities without a due date appear only without a due filter. A user sees all activities
+/// assigned to them; someone else's only on deals the caller may read.
+/// </summary>
+public static class ActivityAgendaApi
+{
+    public static readonly string[] DueFilters = ["overdue", "today", "upcoming"];
+
+    public static async Task<IResult> ListAsync(
+        string? assignee, string? due, string? cursor, int? limit, OpportunityDbContext db, SalesAccess access, CurrentUser caller,
+        TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (assignee is { Length: 0 or > 100 })
+        {
+            errors["assignee"] = ["The assignee is 'me' or a user id."];
+        }
+
+        if (due is not null && !DueFilters.Contains(due))
+        {
+            errors["due"] = [$"Due is one of {string.Join(", ", DueFilters)}."];
+        }
+
+        var after = ActivityPages.Read(cursor, limit, errors);
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        var assigneeId = assignee is null or "me" ? caller.Id : assignee;
+        var activities = db.Activities.AsNoTracking().Where(a => a.AssigneeId == assigneeId && !a.Done);
+        if (assigneeId != caller.Id)
+        {
+            var readable = access.Visible(db.Opportunities).Select(o => o.Id);
+            activities = activities.Where(a => readable.Contains(a.OpportunityId));
+        }
+
+        var now = clock.GetUtcNow();
+        var today = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
+        var tomorrow = today.AddDays(1);
+        activities = due switch
+        {
+            "overdue" => activities.Where(a => a.DueAt < now),
+            "today" => activities.Where(a => a.DueAt >= today && a.DueAt < tomorrow),
+            "upcoming" => activities.Where(a => a.DueAt >= tomorrow),
+            _ => activities,
+        };
+        return TypedResults.Ok(await ActivityPages.PageAsync(activities, after, limit, cancellationToken));
+    }
+}
