@@ -88,18 +88,13 @@ public static class OpportunitiesApi
 
     private static async Task<IResult> GetAsync(Guid id, OpportunityDbContext db, SalesAccess access, HttpContext http, CancellationToken cancellationToken)
     {
-        var opportunity = await db.Opportunities.AsNoTracking().SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
-        if (opportunity is null)
+        var (opportunity, problem) = await DealAccess.ReadableAsync(id, db, access, cancellationToken);
+        if (problem is not null)
         {
-            return Problems.NotFound("Opportunity");
+            return problem;
         }
 
-        if (!access.CanRead(opportunity))
-        {
-            return Problems.Forbidden("This opportunity belongs to another team.");
-        }
-
-        http.Response.Headers.ETag = Versions.ETag(opportunity.Version);
+        http.Response.Headers.ETag = Versions.ETag(opportunity!.Version);
         return TypedResults.Ok(OpportunityResponse.From(opportunity));
     }
 
@@ -225,15 +220,9 @@ public static class OpportunitiesApi
     private static async Task<IResult> HistoryAsync(
         Guid id, OpportunityDbContext db, SalesAccess access, string? cursor, int? limit, CancellationToken cancellationToken)
     {
-        var opportunity = await db.Opportunities.AsNoTracking().SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
-        if (opportunity is null)
+        if ((await DealAccess.ReadableAsync(id, db, access, cancellationToken)).Problem is { } problem)
         {
-            return Problems.NotFound("Opportunity");
-        }
-
-        if (!access.CanRead(opportunity))
-        {
-            return Problems.Forbidden("This opportunity belongs to another team.");
+            return problem;
         }
 
         var size = limit ?? 100;
@@ -269,11 +258,9 @@ public static class OpportunitiesApi
             return Problems.NotFound("Opportunity");
         }
 
-        if (!access.CanChange(opportunity))
+        if (DealAccess.ChangeRefusal(opportunity, access) is { } refusal)
         {
-            return access.CanRead(opportunity)
-                ? Problems.Forbidden("Only its owner, their team's manager or an admin can change this opportunity.")
-                : Problems.Forbidden("This opportunity belongs to another team.");
+            return refusal;
         }
 
         if (!Versions.Matches(http.Request, opportunity.Version))
