@@ -36,6 +36,7 @@ public static class OpportunityService
         app.MapPipelinesApi();
         app.MapOpportunitiesApi();
         app.MapExchangeRatesApi();
+        app.MapEventHistoryApi();
         app.MapQuotesApi();
         app.MapActivitiesApi();
         app.MapProbeApi<OpportunityDbContext>(ResourceNames.Opportunity);

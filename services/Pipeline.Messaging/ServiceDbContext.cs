@@ -40,15 +40,22 @@ public abstract class ServiceDbContext(DbContextOptions options, TenantScope ten
     {
         var activity = Activity.Current;
         var type = message.GetType();
+        var body = JsonSerializer.Serialize(message, type, MessageSerialization.Options);
         OutboxMessages.Add(new OutboxMessage
         {
             MessageId = message.EventId,
             MessageType = type.FullName!,
-            Body = JsonSerializer.Serialize(message, type, MessageSerialization.Options),
+            Body = body,
             TraceParent = activity?.Id,
             TraceState = activity?.TraceStateString,
             CreatedAt = DateTimeOffset.UtcNow,
         });
+        OnPublished(message, body);
+    }
+
+    /// <summary>A service that keeps the history of its events (for replay) records it here, in the same transaction.</summary>
+    protected virtual void OnPublished(IntegrationMessage message, string body)
+    {
     }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)

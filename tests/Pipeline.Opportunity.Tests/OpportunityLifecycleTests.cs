@@ -206,6 +206,37 @@ public sealed class OpportunityLifecycleTests(OpportunityServiceFixture service)
         Assert.Equal(Enumerable.Range(2, 21).Select(v => (long)v), versions);
     }
 
+    [Fact]
+    public async Task The_organisations_event_history_replays_every_change_in_order_for_admins_only()
+    {
+        using var alice = await service.ClientAsync(DemoUsers.Alice);
+        using var admin = await service.ClientAsync(DemoUsers.AcmeAdmin);
+        using var eve = await service.ClientAsync(DemoUsers.Eve);
+        var deal = await (await alice.PostAsJsonAsync("/api/opportunities", NewDeal("Replayed"))).ReadAsync<JsonElement>();
+        await alice.PostAsJsonAsync($"/api/opportunities/{deal.Id()}/stage", new { stageId = (await StagesAsync(alice))["Proposal"] });
+        await alice.PostAsync($"/api/opportunities/{deal.Id()}/win", null);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await alice.GetAsync("/api/opportunity/events")).StatusCode);
+        var history = new List<JsonElement>();
+        string? after = null;
+        do
+        {
+            var page = await (await admin.GetAsync("/api/opportunity/events?limit=50" + (after is null ? "" : $"&after={after}"))).ReadAsync<JsonElement>();
+            history.AddRange(page.Items());
+            after = page.Str("nextCursor");
+        }
+        while (after is not null);
+
+        var sequences = history.Select(e => e.Long("sequence")).ToArray();
+        Assert.Equal(sequences.Order(), sequences);
+        var ofDeal = history.Where(e => e.GetProperty("message").TryGetProperty("opportunityId", out var id) && id.GetGuid() == deal.Id()).ToArray();
+        Assert.Equal(["OpportunityCreated", "StageChanged", "OpportunityWon"], ofDeal.Select(e => e.Str("type")));
+        Assert.Equal([1L, 2L, 3L], ofDeal.Select(e => e.GetProperty("message").GetProperty("version").GetInt64()));
+
+        var globexHistory = await (await eve.GetAsync("/api/opportunity/events?limit=5000")).ReadAsync<JsonElement>();
+        Assert.DoesNotContain(globexHistory.Items(), e => e.GetProperty("message").TryGetProperty("opportunityId", out var id) && id.GetGuid() == deal.Id());
+    }
+
     public static object NewDeal(string title, decimal amount = 12000, string currency = "EUR", string? decision = "2031-06-30", string? ownerId = null, Guid? stageId = null) => new
     {
         title, accountName = "Initech", contactName = "Peter Gibbons", contactEmail = "peter@initech.test", amount, currency,

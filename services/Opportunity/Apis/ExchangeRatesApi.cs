@@ -71,6 +71,7 @@ public static class ExchangeRatesApi
         }
 
         var settings = await db.OrganizationSettings.SingleOrDefaultAsync(cancellationToken);
+        var previousCurrency = settings?.Currency.Trim() ?? CurrencyConverter.DefaultCurrency;
         if (settings is null)
         {
             db.OrganizationSettings.Add(new OrganizationSettings { OrganizationId = caller.OrganizationId, Currency = request.Currency! });
@@ -78,6 +79,16 @@ public static class ExchangeRatesApi
         else
         {
             settings.Currency = request.Currency!;
+        }
+
+        if (previousCurrency != request.Currency || settings is null)
+        {
+            // The organisation's own currency, at 1: how other services learn which currency totals are in.
+            db.Publish(new ExchangeRateChanged
+            {
+                OrganizationId = caller.OrganizationId, ActorId = caller.Id, Currency = request.Currency!, OrganizationCurrency = request.Currency!,
+                Rate = 1, EffectiveFrom = DateOnly.MinValue,
+            });
         }
 
         var existing = await db.ExchangeRates.ToListAsync(cancellationToken);

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Pipeline.Contracts;
 using Pipeline.Messaging;
 using Pipeline.Messaging.Tenancy;
 using Pipeline.Opportunities.Domain;
@@ -29,6 +30,14 @@ public sealed class OpportunityDbContext(DbContextOptions<OpportunityDbContext> 
     public DbSet<DirectoryUser> Directory => Set<DirectoryUser>();
 
     public DbSet<ImportJob> ImportJobs => Set<ImportJob>();
+
+    public DbSet<PublishedEvent> PublishedEvents => Set<PublishedEvent>();
+
+    protected override void OnPublished(IntegrationMessage message, string body) =>
+        PublishedEvents.Add(new PublishedEvent
+        {
+            OrganizationId = message.OrganizationId, EventId = message.EventId, Type = message.GetType().Name, Body = body, OccurredAt = message.OccurredAt,
+        });
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
@@ -107,6 +116,14 @@ public sealed class OpportunityDbContext(DbContextOptions<OpportunityDbContext> 
             user.HasKey(u => u.UserId);
             user.Property(u => u.Email).HasMaxLength(320);
             user.HasIndex(u => new { u.OrganizationId, u.Email });
+        });
+        modelBuilder.Entity<PublishedEvent>(published =>
+        {
+            published.ToTable("published_events");
+            published.HasKey(e => e.Sequence);
+            published.Property(e => e.Sequence).UseIdentityAlwaysColumn();
+            published.Property(e => e.Type).HasMaxLength(100);
+            published.HasIndex(e => new { e.OrganizationId, e.Sequence });
         });
         modelBuilder.Entity<ImportJob>(job =>
         {
