@@ -16,7 +16,8 @@ var automation = builder.AddService<Projects.Pipeline_Automation>(
 var notification = builder.AddService<Projects.Pipeline_Notifications>(
     ResourceNames.Notification, infrastructure.Database(ResourceNames.NotificationDatabase), messaging);
 var reporting = builder.AddService<Projects.Pipeline_Reporting>(
-    ResourceNames.Reporting, infrastructure.Database(ResourceNames.ReportingDatabase), messaging);
+        ResourceNames.Reporting, infrastructure.Database(ResourceNames.ReportingDatabase), messaging)
+    .WithReference(opportunity); // a rebuild reads the opportunity service's event history
 
 new[] { identity, opportunity, automation, notification, reporting }.StartServicesAfterAllMigrations();
 

@@ -1,6 +1,9 @@
-using Pipeline.Reporting.Infrastructure;
 using Pipeline.Messaging;
 using Pipeline.Messaging.Diagnostics;
+using Pipeline.Reporting.Apis;
+using Pipeline.Reporting.Consumers;
+using Pipeline.Reporting.Infrastructure;
+using Pipeline.Reporting.Projections;
 using Pipeline.ServiceDefaults;
 
 namespace Pipeline.Reporting;
@@ -12,12 +15,26 @@ public static class ReportingService
     {
         builder.AddPipelineAuthentication();
         builder.AddServiceDatabase<ReportingDbContext>(ResourceNames.ReportingDatabase);
-        builder.AddMessaging<ReportingDbContext>(ResourceNames.Reporting);
+        builder.AddMessaging<ReportingDbContext>(ResourceNames.Reporting, bus =>
+        {
+            bus.AddConsumer<DealEventsConsumer>();
+            bus.AddConsumer<PipelineChangedConsumer>();
+            bus.AddConsumer<ExchangeRateChangedConsumer>();
+        });
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddScoped<DealProjection>();
+        builder.Services.AddScoped<ReportContext>();
+        builder.Services.AddSingleton<Rebuild>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<Rebuild>());
+        // The event history comes from the opportunity service, found by service discovery.
+        builder.Services.AddHttpClient(Rebuild.OpportunityClient, client => client.BaseAddress = new Uri($"https+http://{ResourceNames.Opportunity}"));
         return builder;
     }
 
     public static WebApplication MapReportingApi(this WebApplication app)
     {
+        app.MapReportsApi();
+        app.MapRebuildApi();
         app.MapProbeApi<ReportingDbContext>(ResourceNames.Reporting);
         return app;
     }

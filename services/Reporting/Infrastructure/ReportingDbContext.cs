@@ -2,10 +2,73 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Pipeline.Messaging;
 using Pipeline.Messaging.Tenancy;
+using Pipeline.Reporting.Domain;
 
 namespace Pipeline.Reporting.Infrastructure;
 
-public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> options, TenantScope tenant) : ServiceDbContext(options, tenant);
+public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> options, TenantScope tenant) : ServiceDbContext(options, tenant)
+{
+    public DbSet<DealEvent> DealEvents => Set<DealEvent>();
+
+    public DbSet<Deal> Deals => Set<Deal>();
+
+    public DbSet<StageInterval> StageIntervals => Set<StageInterval>();
+
+    public DbSet<PipelineStage> PipelineStages => Set<PipelineStage>();
+
+    public DbSet<RateToOrganizationCurrency> Rates => Set<RateToOrganizationCurrency>();
+
+    public DbSet<ProjectionState> ProjectionStates => Set<ProjectionState>();
+
+    public DbSet<RebuildJob> RebuildJobs => Set<RebuildJob>();
+
+    protected override void ConfigureModel(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<DealEvent>(e =>
+        {
+            e.HasKey(x => x.EventId);
+            e.Property(x => x.Type).HasMaxLength(50);
+            e.HasIndex(x => new { x.OrganizationId, x.OpportunityId });
+        });
+        modelBuilder.Entity<Deal>(d =>
+        {
+            d.HasKey(x => new { x.OrganizationId, x.Generation, x.OpportunityId });
+            d.Property(x => x.Amount).HasPrecision(18, 2);
+            d.Property(x => x.Currency).HasMaxLength(3);
+            d.Property(x => x.Status).HasMaxLength(10);
+            d.Property(x => x.OwnerId).HasMaxLength(100);
+            d.Property(x => x.Title).HasMaxLength(200);
+            // Reports read closed deals by close date, open ones by decision date, cohorts by creation date.
+            d.HasIndex(x => new { x.OrganizationId, x.Generation, x.Status, x.ClosedAt });
+            d.HasIndex(x => new { x.OrganizationId, x.Generation, x.CreatedAt });
+            d.HasIndex(x => new { x.OrganizationId, x.Generation, x.Status, x.ExpectedDecisionDate });
+        });
+        modelBuilder.Entity<StageInterval>(i =>
+        {
+            i.Property(x => x.Exit).HasMaxLength(10);
+            i.HasIndex(x => new { x.OrganizationId, x.Generation, x.OpportunityId });
+        });
+        modelBuilder.Entity<PipelineStage>(s =>
+        {
+            s.HasKey(x => new { x.OrganizationId, x.StageId });
+            s.Property(x => x.Name).HasMaxLength(100);
+            s.HasIndex(x => new { x.OrganizationId, x.PipelineId });
+        });
+        modelBuilder.Entity<RateToOrganizationCurrency>(r =>
+        {
+            r.ToTable("rates");
+            r.HasKey(x => new { x.OrganizationId, x.Currency, x.EffectiveFrom });
+            r.Property(x => x.Currency).HasMaxLength(3);
+            r.Property(x => x.Rate).HasPrecision(18, 8);
+        });
+        modelBuilder.Entity<ProjectionState>(p =>
+        {
+            p.HasKey(x => x.OrganizationId);
+            p.Property(x => x.Currency).HasMaxLength(3);
+        });
+        modelBuilder.Entity<RebuildJob>().Property(j => j.Status).HasMaxLength(10);
+    }
+}
 
 /// <summary>Lets <c>dotnet ef migrations add</c> build the model without a running service.</summary>
 internal sealed class ReportingDesignTimeFactory : IDesignTimeDbContextFactory<ReportingDbContext>

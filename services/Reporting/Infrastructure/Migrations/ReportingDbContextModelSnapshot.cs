@@ -121,6 +121,366 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
 
                     b.ToTable("outbox_messages", (string)null);
                 });
+
+            modelBuilder.Entity("Pipeline.Reporting.Domain.Deal", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<int>("Generation")
+                        .HasColumnType("integer")
+                        .HasColumnName("generation");
+
+                    b.Property<Guid>("OpportunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("opportunity_id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("amount");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<DateOnly?>("ExpectedDecisionDate")
+                        .HasColumnType("date")
+                        .HasColumnName("expected_decision_date");
+
+                    b.Property<DateTimeOffset>("LastTouchedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_touched_at");
+
+                    b.Property<long>("LastVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_version");
+
+                    b.Property<string>("LostReason")
+                        .HasColumnType("text")
+                        .HasColumnName("lost_reason");
+
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("owner_id");
+
+                    b.Property<Guid>("PipelineId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pipeline_id");
+
+                    b.Property<int>("Probability")
+                        .HasColumnType("integer")
+                        .HasColumnName("probability");
+
+                    b.Property<int>("PushCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("push_count");
+
+                    b.Property<int>("PushedDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("pushed_days");
+
+                    b.Property<string>("Segment")
+                        .HasColumnType("text")
+                        .HasColumnName("segment");
+
+                    b.Property<string>("Source")
+                        .HasColumnType("text")
+                        .HasColumnName("source");
+
+                    b.Property<Guid>("StageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("stage_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("status");
+
+                    b.Property<Guid?>("TeamId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("team_id");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.HasKey("OrganizationId", "Generation", "OpportunityId")
+                        .HasName("pk_deals");
+
+                    b.HasIndex("OrganizationId", "Generation", "CreatedAt")
+                        .HasDatabaseName("ix_deals_organization_id_generation_created_at");
+
+                    b.HasIndex("OrganizationId", "Generation", "Status", "ClosedAt")
+                        .HasDatabaseName("ix_deals_organization_id_generation_status_closed_at");
+
+                    b.HasIndex("OrganizationId", "Generation", "Status", "ExpectedDecisionDate")
+                        .HasDatabaseName("ix_deals_organization_id_generation_status_expected_decision_d");
+
+                    b.ToTable("deals", (string)null);
+                });
+
+            modelBuilder.Entity("Pipeline.Reporting.Domain.DealEvent", b =>
+                {
+                    b.Property<Guid>("EventId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("body");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<Guid>("OpportunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("opportunity_id");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("type");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.HasKey("EventId")
+                        .HasName("pk_deal_events");
+
+                    b.HasIndex("OrganizationId", "OpportunityId")
+                        .HasDatabaseName("ix_deal_events_organization_id_opportunity_id");
+
+                    b.ToTable("deal_events", (string)null);
+                });
+
+            modelBuilder.Entity("Pipeline.Reporting.Domain.PipelineStage", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<Guid>("StageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("stage_id");
+
+                    b.Property<bool>("IsDefaultPipeline")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_default_pipeline");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Order")
+                        .HasColumnType("integer")
+                        .HasColumnName("order");
+
+                    b.Property<Guid>("PipelineId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pipeline_id");
+
+                    b.Property<int>("Probability")
+                        .HasColumnType("integer")
+                        .HasColumnName("probability");
+
+                    b.Property<bool>("Removed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("removed");
+
+                    b.Property<int>("RottingDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("rotting_days");
+
+                    b.HasKey("OrganizationId", "StageId")
+                        .HasName("pk_pipeline_stages");
+
+                    b.HasIndex("OrganizationId", "PipelineId")
+                        .HasDatabaseName("ix_pipeline_stages_organization_id_pipeline_id");
+
+                    b.ToTable("pipeline_stages", (string)null);
+                });
+
+            modelBuilder.Entity("Pipeline.Reporting.Domain.ProjectionState", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<int>("ActiveGeneration")
+                        .HasColumnType("integer")
+                        .HasColumnName("active_generation");
+
+                    b.Property<int?>("BuildingGeneration")
+                        .HasColumnType("integer")
+                        .HasColumnName("building_generation");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<DateTimeOffset?>("LastEventAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_event_at");
+
+                    b.HasKey("OrganizationId")
+                        .HasName("pk_projection_states");
+
+                    b.ToTable("projection_states", (string)null);
+                });
+
+            modelBuilder.Entity("Pipeline.Reporting.Domain.RateToOrganizationCurrency", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<DateOnly>("EffectiveFrom")
+                        .HasColumnType("date")
+                        .HasColumnName("effective_from");
+
+                    b.Property<decimal>("Rate")
+                        .HasPrecision(18, 8)
+                        .HasColumnType("numeric(18,8)")
+                        .HasColumnName("rate");
+
+                    b.HasKey("OrganizationId", "Currency", "EffectiveFrom")
+                        .HasName("pk_rates");
+
+                    b.ToTable("rates", (string)null);
+                });
+
+            modelBuilder.Entity("Pipeline.Reporting.Domain.RebuildJob", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<int>("DealsProjected")
+                        .HasColumnType("integer")
+                        .HasColumnName("deals_projected");
+
+                    b.Property<int>("EventsRead")
+                        .HasColumnType("integer")
+                        .HasColumnName("events_read");
+
+                    b.Property<string>("Failure")
+                        .HasColumnType("text")
+                        .HasColumnName("failure");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_rebuild_jobs");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_rebuild_jobs_organization_id");
+
+                    b.ToTable("rebuild_jobs", (string)null);
+                });
+
+            modelBuilder.Entity("Pipeline.Reporting.Domain.StageInterval", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("EnteredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("entered_at");
+
+                    b.Property<string>("Exit")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("exit");
+
+                    b.Property<DateTimeOffset?>("ExitedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("exited_at");
+
+                    b.Property<int>("Generation")
+                        .HasColumnType("integer")
+                        .HasColumnName("generation");
+
+                    b.Property<Guid>("OpportunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("opportunity_id");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<Guid>("PipelineId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pipeline_id");
+
+                    b.Property<Guid>("StageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("stage_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_stage_intervals");
+
+                    b.HasIndex("OrganizationId", "Generation", "OpportunityId")
+                        .HasDatabaseName("ix_stage_intervals_organization_id_generation_opportunity_id");
+
+                    b.ToTable("stage_intervals", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

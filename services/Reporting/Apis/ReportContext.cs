@@ -1,0 +1,88 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Pipeline.Reporting.Domain;
+using Pipeline.Reporting.Infrastructure;
+using Pipeline.ServiceDefaults;
+
+namespace Pipeline.Reporting.Apis;
+
+/// <summary>What every report needs: the caller's scope, the organisation's currency and rates, the readers' generation.</summary>
+public sealed class ReportContext(ReportingDbContext db, NpgsqlDataSource database, CurrentUser caller, TimeProvider clock) : IAsyncDisposable
+{
+    public const int MaxPage = 200;
+
+    private readonly List<NpgsqlConnection> _connections = [];
+
+    public DateTimeOffset Now { get; } = clock.GetUtcNow();
+
+    public IResult? Validate(ReportQuery query)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (query.Format is not (null or "json" or "csv"))
+        {
+            errors["format"] = ["json (the default) or csv."];
+        }
+
+        if (query.From > query.To)
+        {
+            errors["to"] = ["to is on or after from."];
+        }
+
+        if (query.From is { Year: < 1900 } || query.To is { Year: > 2200 })
+        {
+            errors["from"] = ["The period is between 1900 and 2200."];
+        }
+
+        return errors.Count > 0 ? Problems.Invalid(errors) : null;
+    }
+
+    public IResult? ValidatePage(string? cursor, int? limit)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (limit is < 1 or > MaxPage)
+        {
+            errors["limit"] = [$"The page size is from 1 to {MaxPage}."];
+        }
+
+        if (cursor is not null && (!int.TryParse(cursor, out var offset) || offset < 0))
+        {
+            errors["cursor"] = ["The cursor is not one this report gave."];
+        }
+
+        return errors.Count > 0 ? Problems.Invalid(errors) : null;
+    }
+
+    public static (int Offset, int Size) Page(string? cursor, int? limit) => (cursor is null ? 0 : int.Parse(cursor), limit ?? 50);
+
+    public async Task<(ReportFilter Filter, DatedRates Rates, DateTimeOffset? AsOf)> PrepareAsync(ReportQuery query, CancellationToken cancellationToken)
+    {
+        var state = await db.ProjectionStates.AsNoTracking().SingleOrDefaultAsync(cancellationToken) ?? new ProjectionState { OrganizationId = caller.OrganizationId };
+        var rates = new DatedRates(state.Currency, await db.Rates.AsNoTracking().ToListAsync(cancellationToken));
+        return (ReportFilter.For(caller, state.ActiveGeneration, query, Now), rates, state.LastEventAt);
+    }
+
+    public async Task<Guid?> DefaultPipelineAsync(CancellationToken cancellationToken) =>
+        await db.PipelineStages.Where(s => s.IsDefaultPipeline).Select(s => (Guid?)s.PipelineId).FirstOrDefaultAsync(cancellationToken);
+
+    public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = await database.OpenConnectionAsync(cancellationToken);
+        _connections.Add(connection);
+        return connection;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var connection in _connections)
+        {
+            await connection.DisposeAsync();
+        }
+    }
+}
+
+internal static class Problems
+{
+    public static IResult Invalid(Dictionary<string, string[]> errors) => TypedResults.ValidationProblem(errors, title: "The request is not valid.");
+
+    public static IResult Invalid(string field, string message) => Invalid(new Dictionary<string, string[]> { [field] = [message] });
+}

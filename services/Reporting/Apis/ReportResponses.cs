@@ -1,0 +1,38 @@
+namespace Pipeline.Reporting.Apis;
+
+public sealed record CurrencyFigures(string Currency, decimal OpenAmount, decimal WeightedAmount, decimal WonAmount, decimal LostAmount);
+
+public sealed record SummaryReport(
+    string Currency, DateTimeOffset? AsOf, DateTimeOffset From, DateTimeOffset To,
+    int OpenCount, decimal OpenAmount, decimal WeightedAmount, int WonCount, decimal WonAmount, int LostCount, decimal LostAmount,
+    double ConversionRate, double WinRate, double AverageSalesCycleDays, double MedianSalesCycleDays, double SalesVelocityPerDay,
+    int CreatedCount, IReadOnlyList<CurrencyFigures> ByCurrency, IReadOnlyList<string> MissingRates);
+
+public sealed record FunnelStage(
+    Guid StageId, string Name, int Order, int Entered, int Advanced, int Lost, double ConversionRate, double DropOffRate,
+    double AverageDaysInStage, double MedianDaysInStage);
+
+public sealed record FunnelReport(Guid PipelineId, DateTimeOffset? AsOf, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<FunnelStage> Stages);
+
+public sealed record ForecastMonth(string Month, int Count, decimal OpenAmount, decimal WeightedAmount, decimal WonAmount);
+
+public sealed record ForecastReport(
+    string Currency, DateTimeOffset? AsOf, IReadOnlyList<ForecastMonth> Months, ForecastMonth Overdue, ForecastMonth Undated, IReadOnlyList<string> MissingRates);
+
+public sealed record WinLossGroup(string Key, int Won, int Lost, double WinRate, decimal WonAmount, decimal AverageDealSize, double AverageCycleDays);
+
+public sealed record LostReason(string Reason, int Count);
+
+public sealed record WinLossReport(
+    string GroupBy, string Currency, DateTimeOffset? AsOf, DateTimeOffset From, DateTimeOffset To,
+    IReadOnlyList<WinLossGroup> Groups, IReadOnlyList<LostReason> LostReasons, IReadOnlyList<string> MissingRates);
+
+public sealed record StaleDeal(
+    Guid OpportunityId, string Title, string OwnerId, Guid StageId, string StageName, decimal Amount, string Currency,
+    DateTimeOffset LastTouchedAt, int DaysIdle, int RottingDays);
+
+public sealed record SlippedDeal(
+    Guid OpportunityId, string Title, string OwnerId, string Status, DateOnly? ExpectedDecisionDate, int PushCount, int PushedDays,
+    decimal Amount, string Currency);
+
+public sealed record ReportPage<T>(DateTimeOffset? AsOf, IReadOnlyList<T> Items, string? NextCursor);

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Pipeline.Contracts;
+using Pipeline.Messaging;
+using Pipeline.Reporting.Domain;
+using Pipeline.Reporting.Infrastructure;
+
+namespace Pipeline.Reporting.Projections;
+
+/// <summary>
+/// Applies an event about a deal: records it in the deal's log, then recomputes the deal's read model from the
+/// whole log, in every live generation (the one readers use, and the one a rebuild is filling). Deals are
+/// serialised with an advisory lock, so two events of one deal handled at once cannot both compute from a log
+/// missing the other.
+/// </summary>
+public sealed class DealProjection(ReportingDbContext db)
+{
+    public async Task ApplyAsync(IntegrationMessage message, Guid opportunityId, CancellationToken cancellationToken)
+    {
+        await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock({LockKey(opportunityId)})", cancellationToken);
+        var version = message is OpportunityEvent versioned ? versioned.Version : 0;
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO deal_events (event_id, organization_id, opportunity_id, version, type, body, occurred_at)
+            VALUES ({message.EventId}, {message.OrganizationId}, {opportunityId}, {version}, {message.GetType().Name},
+                    {JsonSerializer.Serialize(message, message.GetType(), MessageSerialization.Options)}, {message.OccurredAt})
+            ON CONFLICT DO NOTHING
+            """, cancellationToken);
+
+        var state = await ProjectionStates.EnsureAsync(db, message.OrganizationId, cancellationToken);
+        if (state.LastEventAt is null || message.OccurredAt > state.LastEventAt)
+        {
+            state.LastEventAt = message.OccurredAt;
+        }
+
+        var log = await LoadLogAsync(db, [opportunityId], cancellationToken);
+        foreach (var generation in new[] { state.ActiveGeneration, state.BuildingGeneration }.OfType<int>())
+        {
+            await ReplaceAsync(db, message.OrganizationId, generation, [opportunityId], log, cancellationToken);
+        }
+    }
+
+    /// <summary>Recomputes the read models of <paramref name="opportunities"/> in <paramref name="generation"/> from their logs.</summary>
+    public static async Task ReplaceAsync(
+        ReportingDbContext db, Guid organizationId, int generation, IReadOnlyCollection<Guid> opportunities,
+        ILookup<Guid, IntegrationMessage> log, CancellationToken cancellationToken)
+    {
+        await db.Deals.Where(d => d.Generation == generation && opportunities.Contains(d.OpportunityId)).ExecuteDeleteAsync(cancellationToken);
+        await db.StageIntervals.Where(i => i.Generation == generation && opportunities.Contains(i.OpportunityId)).ExecuteDeleteAsync(cancellationToken);
+        foreach (var opportunityId in opportunities)
+        {
+            if (DealProjector.Project(organizationId, generation, opportunityId, log[opportunityId]) is { } projection)
+            {
+                db.Deals.Add(projection.Deal);
+                db.StageIntervals.AddRange(projection.Intervals);
+            }
+        }
+    }
+
+    public static async Task<ILookup<Guid, IntegrationMessage>> LoadLogAsync(
+        ReportingDbContext db, IReadOnlyCollection<Guid> opportunities, CancellationToken cancellationToken)
+    {
+        var rows = await db.DealEvents.AsNoTracking().Where(e => opportunities.Contains(e.OpportunityId))
+            .Select(e => new { e.OpportunityId, e.Type, e.Body }).ToListAsync(cancellationToken);
+        return rows
+            .Select(r => (r.OpportunityId, Message: Deserialize(r.Type, r.Body)))
+            .Where(r => r.Message is not null)
+            .ToLookup(r => r.OpportunityId, r => r.Message!);
+    }
+
+    private static IntegrationMessage? Deserialize(string type, string body) =>
+        MessageSerialization.ResolveType($"Pipeline.Contracts.{type}") is { } clrType
+            ? (IntegrationMessage?)JsonSerializer.Deserialize(body, clrType, MessageSerialization.Options)
+            : null;
+
+    private static long LockKey(Guid opportunityId) => BitConverter.ToInt64(opportunityId.ToByteArray(), 0);
+}
+
+public static class ProjectionStates
+{
+    /// <summary>The organisation's projection state, created at its first event.</summary>
+    public static async Task<ProjectionState> EnsureAsync(ReportingDbContext db, Guid organizationId, CancellationToken cancellationToken)
+    {
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"INSERT INTO projection_states (organization_id, currency, active_generation) VALUES ({organizationId}, 'EUR', 1) ON CONFLICT DO NOTHING",
+            cancellationToken);
+        return await db.ProjectionStates.SingleAsync(s => s.OrganizationId == organizationId, cancellationToken);
+    }
+}

@@ -1,0 +1,197 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Pipeline.Contracts;
+using Pipeline.Messaging;
+using Pipeline.Messaging.Tenancy;
+using Pipeline.Reporting.Consumers;
+using Pipeline.Reporting.Domain;
+using Pipeline.Reporting.Infrastructure;
+
+namespace Pipeline.Reporting.Projections;
+
+/// <summary>A rebuild asked for by an admin: whose, and the admin's token to read the opportunity service's history.</summary>
+public sealed record RebuildRequest(Guid JobId, Guid OrganizationId, string BearerToken);
+
+/// <summary>
+/// Rebuilds an organisation's read models from the opportunity service's event history without readers
+/// noticing: the new generation is built aside while readers keep the current one (live events go to both),
+/// then one update switches readers over and the old generation is dropped.
+/// </summary>
+public sealed partial class Rebuild(IServiceScopeFactory scopes, IHttpClientFactory http, ILogger<Rebuild> logger) : BackgroundService
+{
+    public const string OpportunityClient = "opportunity";
+    private const int PageSize = 5000;
+    private const int DealsPerBatch = 500;
+
+    private readonly Channel<RebuildRequest> _requests = Channel.CreateUnbounded<RebuildRequest>();
+
+    public void Enqueue(RebuildRequest request) => _requests.Writer.TryWrite(request);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var request in _requests.Reader.ReadAllAsync(stoppingToken))
+        {
+            try
+            {
+                await RunAsync(request, stoppingToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                LogFailed(logger, exception, request.OrganizationId);
+                await FinishAsync(request, failure: exception.Message, stoppingToken);
+            }
+        }
+    }
+
+    private async Task RunAsync(RebuildRequest request, CancellationToken cancellationToken)
+    {
+        int generation;
+        await using (var scope = Scoped(request, out var db))
+        {
+            var state = await ProjectionStates.EnsureAsync(db, request.OrganizationId, cancellationToken);
+            generation = Math.Max(state.ActiveGeneration, await db.Deals.MaxAsync(d => (int?)d.Generation, cancellationToken) ?? 0) + 1;
+            state.BuildingGeneration = generation;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        var eventsRead = await ReadHistoryAsync(request, cancellationToken);
+        var projected = await ProjectAllAsync(request, generation, cancellationToken);
+
+        await using (var scope = Scoped(request, out var db))
+        {
+            var state = await db.ProjectionStates.SingleAsync(cancellationToken);
+            var previous = state.ActiveGeneration;
+            state.ActiveGeneration = generation;
+            state.BuildingGeneration = null;
+            await db.SaveChangesAsync(cancellationToken);
+            await db.Deals.Where(d => d.Generation < generation).ExecuteDeleteAsync(cancellationToken);
+            await db.StageIntervals.Where(i => i.Generation < generation).ExecuteDeleteAsync(cancellationToken);
+            var job = await db.RebuildJobs.SingleAsync(j => j.Id == request.JobId, cancellationToken);
+            job.EventsRead = eventsRead;
+            job.DealsProjected = projected;
+            await db.SaveChangesAsync(cancellationToken);
+            LogRebuilt(logger, request.OrganizationId, eventsRead, projected, previous, generation);
+        }
+
+        await FinishAsync(request, failure: null, cancellationToken);
+    }
+
+    /// <summary>Reads the organisation's whole event history into the deals' logs and the configuration models.</summary>
+    private async Task<int> ReadHistoryAsync(RebuildRequest request, CancellationToken cancellationToken)
+    {
+        var client = http.CreateClient(OpportunityClient);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", request.BearerToken);
+        var read = 0;
+        string? after = null;
+        do
+        {
+            var page = await client.GetFromJsonAsync<JsonElement>($"/api/opportunity/events?limit={PageSize}" + (after is null ? "" : $"&after={after}"), cancellationToken);
+            await using var scope = Scoped(request, out var db);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            foreach (var item in page.GetProperty("items").EnumerateArray())
+            {
+                var type = item.GetProperty("type").GetString()!;
+                if (MessageSerialization.ResolveType($"Pipeline.Contracts.{type}") is not { } clrType
+                    || item.GetProperty("message").Deserialize(clrType, MessageSerialization.Options) is not IntegrationMessage message)
+                {
+                    continue;
+                }
+
+                read++;
+                switch (message)
+                {
+                    case PipelineChanged pipeline:
+                        await PipelineStages.ApplyAsync(db, pipeline, cancellationToken);
+                        await db.SaveChangesAsync(cancellationToken);
+                        break;
+                    case ExchangeRateChanged rate:
+                        await PipelineStages.ApplyAsync(db, rate, cancellationToken);
+                        await db.SaveChangesAsync(cancellationToken);
+                        break;
+                    default:
+                        if (OpportunityOf(message) is { } opportunityId)
+                        {
+                            await LogAsync(db, message, opportunityId, cancellationToken);
+                        }
+
+                        break;
+                }
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            after = page.TryGetProperty("nextCursor", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
+        }
+        while (after is not null);
+        return read;
+    }
+
+    private async Task<int> ProjectAllAsync(RebuildRequest request, int generation, CancellationToken cancellationToken)
+    {
+        List<Guid> opportunities;
+        await using (var scope = Scoped(request, out var db))
+        {
+            opportunities = await db.DealEvents.Select(e => e.OpportunityId).Distinct().ToListAsync(cancellationToken);
+        }
+
+        foreach (var batch in opportunities.Chunk(DealsPerBatch))
+        {
+            await using var scope = Scoped(request, out var db);
+            db.ChangeTracker.AutoDetectChangesEnabled = false;
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var log = await DealProjection.LoadLogAsync(db, batch, cancellationToken);
+            await DealProjection.ReplaceAsync(db, request.OrganizationId, generation, batch, log, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        return opportunities.Count;
+    }
+
+    private static Task LogAsync(ReportingDbContext db, IntegrationMessage message, Guid opportunityId, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO deal_events (event_id, organization_id, opportunity_id, version, type, body, occurred_at)
+            VALUES ({message.EventId}, {message.OrganizationId}, {opportunityId}, {(message as OpportunityEvent)?.Version ?? 0}, {message.GetType().Name},
+                    {JsonSerializer.Serialize(message, message.GetType(), MessageSerialization.Options)}, {message.OccurredAt})
+            ON CONFLICT DO NOTHING
+            """, cancellationToken);
+
+    private static Guid? OpportunityOf(IntegrationMessage message) => message switch
+    {
+        OpportunityEvent e => e.OpportunityId,
+        QuoteEvent q => q.OpportunityId,
+        ActivityCompleted a => a.OpportunityId,
+        _ => null,
+    };
+
+    private async Task FinishAsync(RebuildRequest request, string? failure, CancellationToken cancellationToken)
+    {
+        await using var scope = Scoped(request, out var db);
+        var job = await db.RebuildJobs.SingleAsync(j => j.Id == request.JobId, cancellationToken);
+        job.Status = failure is null ? "completed" : "failed";
+        job.Failure = failure;
+        job.CompletedAt = DateTimeOffset.UtcNow;
+        if (failure is not null && await db.ProjectionStates.SingleOrDefaultAsync(cancellationToken) is { } state)
+        {
+            state.BuildingGeneration = null;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private AsyncServiceScope Scoped(RebuildRequest request, out ReportingDbContext db)
+    {
+        var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantScope>().Use(request.OrganizationId);
+        db = scope.ServiceProvider.GetRequiredService<ReportingDbContext>();
+        return scope;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rebuilt the read models of {Organization}: {Events} events, {Deals} deals, generation {Previous} -> {Generation}")]
+    private static partial void LogRebuilt(ILogger logger, Guid organization, int events, int deals, int previous, int generation);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Rebuild of {Organization} failed; readers keep the current read models")]
+    private static partial void LogFailed(ILogger logger, Exception exception, Guid organization);
+}

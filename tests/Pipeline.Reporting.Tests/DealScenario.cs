@@ -1,0 +1,110 @@
+using Pipeline.Contracts;
+using Pipeline.Testing;
+
+namespace Pipeline.Reporting.Tests;
+
+/// <summary>
+/// Writes the events of deals as the opportunity service would, on days counted from an anchor, so that a test can
+/// state its expected figures from those day numbers by hand.
+/// </summary>
+public sealed class DealScenario(Guid pipelineId, DateTimeOffset anchor)
+{
+    public static readonly string[] StageNames = ["S1", "S2", "S3", "S4", "S5"];
+    public static readonly int[] Probabilities = [10, 25, 50, 75, 90];
+    public static readonly int[] RottingDays = [14, 14, 21, 21, 30];
+
+    public Guid PipelineId { get; } = pipelineId;
+
+    public Guid[] Stages { get; } = StageNames.Select(_ => Guid.NewGuid()).ToArray();
+
+    public List<IntegrationMessage> Events { get; } = [];
+
+    public DateTimeOffset Day(double day) => anchor.AddDays(day);
+
+    public PipelineChanged Pipeline() => new()
+    {
+        OrganizationId = DemoUsers.Acme, PipelineId = PipelineId, Name = $"Scenario {PipelineId:N}", OccurredAt = anchor,
+        Stages = Stages.Select((id, i) => new PipelineStageDefinition(id, StageNames[i], i + 1, Probabilities[i], RottingDays[i])).ToList(),
+    };
+
+    /// <summary>A deal of Alice (team East) created on <paramref name="createdDay"/> in the first stage.</summary>
+    public Deal Create(string title, decimal amount, string currency, double createdDay, string segment = "smb", DateOnly? decision = null) =>
+        new(this, title, amount, currency, createdDay, segment, decision);
+
+    public sealed class Deal
+    {
+        private readonly DealScenario _scenario;
+        private long _version = 1;
+        private int _stage;
+        private DateTimeOffset _enteredStage;
+
+        public Deal(DealScenario scenario, string title, decimal amount, string currency, double createdDay, string segment, DateOnly? decision)
+        {
+            _scenario = scenario;
+            Id = Guid.NewGuid();
+            Amount = amount;
+            Currency = currency;
+            _enteredStage = scenario.Day(createdDay);
+            scenario.Events.Add(new OpportunityCreated
+            {
+                OrganizationId = DemoUsers.Acme, OpportunityId = Id, Version = 1, OccurredAt = _enteredStage, PipelineId = scenario.PipelineId,
+                StageId = scenario.Stages[0], StageName = "S1", Title = title, OwnerId = DemoUsers.AliceId, TeamId = DemoUsers.East,
+                Amount = amount, Currency = currency, Probability = Probabilities[0], Segment = segment, Source = "inbound",
+                ExpectedDecisionDate = decision, CreatedAt = _enteredStage,
+            });
+        }
+
+        public Guid Id { get; }
+
+        public decimal Amount { get; }
+
+        public string Currency { get; }
+
+        /// <summary>Moves to stage number <paramref name="stage"/> (1–5) on <paramref name="day"/>.</summary>
+        public Deal Move(int stage, double day)
+        {
+            var at = _scenario.Day(day);
+            _scenario.Events.Add(new StageChanged
+            {
+                OrganizationId = DemoUsers.Acme, OpportunityId = Id, Version = ++_version, OccurredAt = at, PipelineId = _scenario.PipelineId,
+                FromStageId = _scenario.Stages[_stage], FromStageName = StageNames[_stage], ToStageId = _scenario.Stages[stage - 1],
+                ToStageName = StageNames[stage - 1], Probability = Probabilities[stage - 1], Amount = Amount, Currency = Currency,
+                OwnerId = DemoUsers.AliceId, TeamId = DemoUsers.East, TimeInPreviousStage = at - _enteredStage,
+            });
+            _stage = stage - 1;
+            _enteredStage = at;
+            return this;
+        }
+
+        public Deal Win(double day)
+        {
+            _scenario.Events.Add(new OpportunityWon
+            {
+                OrganizationId = DemoUsers.Acme, OpportunityId = Id, Version = ++_version, OccurredAt = _scenario.Day(day), PipelineId = _scenario.PipelineId,
+                StageId = _scenario.Stages[_stage], Amount = Amount, Currency = Currency, OwnerId = DemoUsers.AliceId, TeamId = DemoUsers.East,
+                ClosedAt = _scenario.Day(day), TimeInStage = _scenario.Day(day) - _enteredStage,
+            });
+            return this;
+        }
+
+        public Deal Lose(double day, string reason)
+        {
+            _scenario.Events.Add(new OpportunityLost
+            {
+                OrganizationId = DemoUsers.Acme, OpportunityId = Id, Version = ++_version, OccurredAt = _scenario.Day(day), PipelineId = _scenario.PipelineId,
+                StageId = _scenario.Stages[_stage], Reason = reason, Amount = Amount, Currency = Currency, OwnerId = DemoUsers.AliceId,
+                TeamId = DemoUsers.East, ClosedAt = _scenario.Day(day), TimeInStage = _scenario.Day(day) - _enteredStage,
+            });
+            return this;
+        }
+
+        public Deal PushDecision(DateOnly from, DateOnly to, double day)
+        {
+            _scenario.Events.Add(new DecisionDateChanged
+            {
+                OrganizationId = DemoUsers.Acme, OpportunityId = Id, Version = ++_version, OccurredAt = _scenario.Day(day), PreviousDate = from, NewDate = to,
+            });
+            return this;
+        }
+    }
+}

@@ -1,0 +1,140 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using MassTransit;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Pipeline.Contracts;
+using Pipeline.Testing;
+
+namespace Pipeline.Reporting.Tests;
+
+[CollectionDefinition(Name)]
+public sealed class ReportingCollection : ICollectionFixture<ReportingServiceFixture>
+{
+    public const string Name = "reporting service";
+}
+
+/// <summary>
+/// The reporting service in-process on a fresh database and virtual host, the real identity issuer and the real
+/// opportunity service beside it (a rebuild reads its history), and a bus to publish events as the opportunity
+/// service would, with dates the tests choose.
+/// </summary>
+public sealed class ReportingServiceFixture : IAsyncLifetime
+{
+    private readonly List<IAsyncDisposable> _resources = [];
+    private WebApplicationFactory<Program> _reporting = null!;
+    private ServiceProcess.Running _opportunity = null!;
+    private IHost _publisher = null!;
+
+    public IssuerProcess Issuer { get; private set; } = null!;
+
+    /// <summary>The opportunity service, called directly with a user's token.</summary>
+    public Uri OpportunityAddress { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var broker = await TestVirtualHost.CreateAsync();
+        _resources.Add(broker);
+        var reportingDb = await TestDatabase.CreateAsync("reporting");
+        _resources.Add(reportingDb);
+        var opportunityDb = await TestDatabase.CreateAsync("opportunity");
+        _resources.Add(opportunityDb);
+
+        await new ServiceProcess("Pipeline.Reporting", new Dictionary<string, string>
+        {
+            ["ConnectionStrings__reportingdb"] = reportingDb.ConnectionString,
+            ["ConnectionStrings__messaging"] = broker.Uri.ToString(),
+        }).RunToCompletionAsync("migrate");
+        var opportunity = new ServiceProcess("Pipeline.Opportunities", new Dictionary<string, string>
+        {
+            ["ConnectionStrings__opportunitydb"] = opportunityDb.ConnectionString,
+            ["ConnectionStrings__messaging"] = broker.Uri.ToString(),
+        });
+        await opportunity.RunToCompletionAsync("migrate");
+
+        Issuer = await IssuerProcess.StartAsync(broker.Uri);
+        _resources.Add(Issuer);
+        OpportunityAddress = new Uri($"http://127.0.0.1:{PrivateRabbitMqNode.FreePort()}/");
+        _opportunity = new ServiceProcess("Pipeline.Opportunities", new Dictionary<string, string>
+        {
+            ["ConnectionStrings__opportunitydb"] = opportunityDb.ConnectionString,
+            ["ConnectionStrings__messaging"] = broker.Uri.ToString(),
+            ["Authentication__Authority"] = Issuer.Address.ToString(),
+        }).Start($"--urls={OpportunityAddress}");
+
+        _reporting = new WebApplicationFactory<Program>().WithWebHostBuilder(host => host
+            .UseEnvironment("Testing")
+            .UseSetting("ConnectionStrings:reportingdb", reportingDb.ConnectionString)
+            .UseSetting("ConnectionStrings:messaging", broker.Uri.ToString())
+            .UseSetting("Authentication:Authority", Issuer.Address.ToString())
+            .UseSetting("services:opportunity:http:0", OpportunityAddress.ToString())
+            .UseSetting("Logging:LogLevel:Default", "Warning"));
+        _ = _reporting.Server;
+
+        var publisher = Host.CreateApplicationBuilder();
+        publisher.Logging.ClearProviders();
+        publisher.Services.AddMassTransit(bus => bus.UsingRabbitMq((_, rabbit) =>
+        {
+            rabbit.Host(broker.Uri);
+            rabbit.Publish<IntegrationMessage>(p => p.Exclude = true);
+            rabbit.Publish<OpportunityEvent>(p => p.Exclude = true);
+            rabbit.Publish<QuoteEvent>(p => p.Exclude = true);
+        }));
+        _publisher = publisher.Build();
+        await _publisher.StartAsync();
+        await _publisher.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(60));
+
+        using var client = new HttpClient { BaseAddress = OpportunityAddress };
+        await Eventually.Until(async () =>
+        {
+            try
+            {
+                return (await client.GetAsync("/health")).IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(60), "the opportunity service is up");
+    }
+
+    /// <summary>Publishes events as the opportunity service would (through the broker, to the reporting service's queues).</summary>
+    public async Task PublishAsync(IEnumerable<IntegrationMessage> events)
+    {
+        var bus = _publisher.Services.GetRequiredService<IBus>();
+        foreach (var @event in events)
+        {
+            await bus.Publish(@event, @event.GetType());
+        }
+    }
+
+    public async Task<HttpClient> ReportingClientAsync(string user) => await Issuer.AuthorizeAsync(_reporting.CreateClient(), user);
+
+    public async Task<HttpClient> OpportunityClientAsync(string user) => await Issuer.AuthorizeAsync(new HttpClient { BaseAddress = OpportunityAddress }, user);
+
+    /// <summary>Polls a report until it satisfies <paramref name="ready"/> (the projection is asynchronous).</summary>
+    public async Task<JsonElement> ReportAsync(string user, string url, Func<JsonElement, bool> ready, TimeSpan? timeout = null)
+    {
+        using var client = await ReportingClientAsync(user);
+        return await Eventually.Until(async () =>
+        {
+            var response = await client.GetAsync(url);
+            return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>() : default;
+        }, report => report.ValueKind == JsonValueKind.Object && ready(report), timeout ?? TimeSpan.FromSeconds(60), $"{url} is ready");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _publisher.StopAsync();
+        _publisher.Dispose();
+        await _reporting.DisposeAsync();
+        _opportunity.Dispose();
+        foreach (var resource in Enumerable.Reverse(_resources))
+        {
+            await resource.DisposeAsync();
+        }
+    }
+}
