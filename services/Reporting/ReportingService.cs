@@ -23,6 +23,7 @@ public static class ReportingService
         });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<DealProjection>();
+        builder.Services.AddSingleton<ProjectionMetrics>();
         builder.Services.AddScoped<ReportContext>();
         builder.Services.AddSingleton<Rebuild>();
         builder.Services.AddHostedService(services => services.GetRequiredService<Rebuild>());

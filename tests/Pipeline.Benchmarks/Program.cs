@@ -7,6 +7,8 @@ var scenarios = new Dictionary<string, Func<Task>>
     ["gateway"] = GatewayOverheadBenchmark.RunAsync,
     ["writes"] = OpportunityWritesBenchmark.RunWritesAsync,
     ["board"] = OpportunityWritesBenchmark.RunBoardAsync,
+    ["reports"] = ReportingBenchmark.RunReportsAsync,
+    ["lag"] = ReportingBenchmark.RunLagAsync,
 };
 
 var selected = args.Length == 0 ? scenarios.Keys.ToArray() : args;

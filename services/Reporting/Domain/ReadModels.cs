@@ -22,6 +22,9 @@ public sealed class DealEvent : ITenantOwned
     public required string Body { get; init; }
 
     public DateTimeOffset OccurredAt { get; init; }
+
+    /// <summary>When it was applied here: with <see cref="OccurredAt"/>, how far behind the reports are.</summary>
+    public DateTimeOffset RecordedAt { get; init; }
 }
 
 /// <summary>One deal as the reports see it, computed from its events. One row per read-model generation.</summary>

@@ -28,6 +28,7 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
         {
             e.HasKey(x => x.EventId);
             e.Property(x => x.Type).HasMaxLength(50);
+            e.Property(x => x.RecordedAt).HasDefaultValueSql("clock_timestamp()");
             e.HasIndex(x => new { x.OrganizationId, x.OpportunityId });
         });
         modelBuilder.Entity<Deal>(d =>

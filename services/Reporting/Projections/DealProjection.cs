@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Pipeline.Contracts;
@@ -13,10 +14,11 @@ namespace Pipeline.Reporting.Projections;
 /// serialised with an advisory lock, so two events of one deal handled at once cannot both compute from a log
 /// missing the other.
 /// </summary>
-public sealed class DealProjection(ReportingDbContext db)
+public sealed class DealProjection(ReportingDbContext db, ProjectionMetrics metrics, TimeProvider clock)
 {
     public async Task ApplyAsync(IntegrationMessage message, Guid opportunityId, CancellationToken cancellationToken)
     {
+        metrics.RecordLag(clock.GetUtcNow() - message.OccurredAt);
         await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock({LockKey(opportunityId)})", cancellationToken);
         var version = message is OpportunityEvent versioned ? versioned.Version : 0;
         await db.Database.ExecuteSqlInterpolatedAsync($"""
@@ -73,6 +75,18 @@ public sealed class DealProjection(ReportingDbContext db)
             : null;
 
     private static long LockKey(Guid opportunityId) => BitConverter.ToInt64(opportunityId.ToByteArray(), 0);
+}
+
+/// <summary>How far behind the events the reports are: the time from an event's change to its projection.</summary>
+public sealed class ProjectionMetrics
+{
+    private readonly Histogram<double> _lag;
+
+    public ProjectionMetrics(IMeterFactory meters) =>
+        _lag = meters.Create("Pipeline.Reporting").CreateHistogram<double>(
+            "pipeline.reporting.projection_lag", "s", "Time from a change in the opportunity service to the reports reflecting it.");
+
+    public void RecordLag(TimeSpan lag) => _lag.Record(Math.Max(0, lag.TotalSeconds));
 }
 
 public static class ProjectionStates

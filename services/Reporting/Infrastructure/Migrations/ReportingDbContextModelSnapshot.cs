@@ -260,6 +260,12 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("organization_id");
 
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at")
+                        .HasDefaultValueSql("clock_timestamp()");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(50)

@@ -12,7 +12,7 @@ using Pipeline.Reporting.Infrastructure;
 namespace Pipeline.Reporting.Infrastructure.Migrations
 {
     [DbContext(typeof(ReportingDbContext))]
-    [Migration("20261127033402_Initial")]
+    [Migration("20261127034227_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -262,6 +262,12 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                     b.Property<Guid>("OrganizationId")
                         .HasColumnType("uuid")
                         .HasColumnName("organization_id");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at")
+                        .HasDefaultValueSql("clock_timestamp()");
 
                     b.Property<string>("Type")
                         .IsRequired()

@@ -1,0 +1,245 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Pipeline.Testing;
+
+namespace Pipeline.Benchmarks;
+
+/// <summary>
+/// The reporting service: (1) each report over 1,000,000 deals and 5,000,000 stage stays, against the same report
+/// of an organisation with no deals as the baseline; (2) the lag from a stage move committed in the opportunity
+/// service to the reports reflecting it, at 500 moves/s, and then the throughput of a rebuild of those events.
+/// </summary>
+public static class ReportingBenchmark
+{
+    private const int ReportingPort = 5491;
+    private const int OpportunityPort = 5492;
+
+    public static async Task RunReportsAsync()
+    {
+        var deals = int.TryParse(Environment.GetEnvironmentVariable("BENCH_DEALS"), out var n) ? n : 1_000_000;
+        await using var system = await ReportingSystem.StartAsync(withOpportunity: false);
+        var clock = Stopwatch.StartNew();
+        await system.FillAsync(deals);
+        Console.WriteLine($"filled {deals:N0} deals and {deals * 5:N0} stage stays in {clock.Elapsed.TotalSeconds:0} s");
+
+        var reports = new[]
+        {
+            "summary", "funnel", "forecast?months=12", "win-loss?groupBy=segment", "win-loss?groupBy=owner", "stale?limit=50", "slipped?limit=50",
+        };
+        foreach (var report in reports)
+        {
+            var url = $"/api/reports/{report}";
+            foreach (var (who, client) in new[] { ("Acme (data)  ", system.Admin), ("Globex (none)", system.EmptyOrganization) })
+            {
+                await OpenLoopLoad.RunAsync(() => OkAsync(client, url), 5, TimeSpan.FromSeconds(3));
+                var result = await OpenLoopLoad.RunAsync(() => OkAsync(client, url), 10, TimeSpan.FromSeconds(15));
+                Console.WriteLine($"{report,-26} {who}: 10 req/s, {result.Failures} failed, {result.Latencies}");
+            }
+        }
+    }
+
+    public static async Task RunLagAsync()
+    {
+        await using var system = await ReportingSystem.StartAsync(withOpportunity: true);
+        var rate = int.TryParse(Environment.GetEnvironmentVariable("BENCH_RATE"), out var r) ? r : 500;
+        var stages = (await (await system.Opportunity!.GetAsync("/api/pipelines")).Content.ReadFromJsonAsync<JsonElement>())[0].GetProperty("stages")
+            .EnumerateArray().Select(s => s.GetProperty("id").GetGuid()).ToArray();
+
+        // Deals to move, made beforehand so that the measured load is stage moves only.
+        var deals = new List<Guid>();
+        await OpenLoopLoad.RunAsync(async () =>
+        {
+            using var response = await system.Opportunity!.PostAsJsonAsync("/api/opportunities", new { title = "Lag deal", amount = 900, currency = "EUR" });
+            var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+            lock (deals)
+            {
+                deals.Add(id);
+            }
+
+            return true;
+        }, 200, TimeSpan.FromSeconds(10));
+        await system.WaitUntilProjectedAsync(deals.Count);
+        var since = DateTimeOffset.UtcNow;
+
+        var next = 0;
+        var moves = await OpenLoopLoad.RunAsync(async () =>
+        {
+            var i = Interlocked.Increment(ref next);
+            var deal = deals[i % deals.Count];
+            using var response = await system.Opportunity!.PostAsJsonAsync($"/api/opportunities/{deal}/stage", new { stageId = stages[1 + (i / deals.Count) % 4] });
+            return response.IsSuccessStatusCode;
+        }, rate, TimeSpan.FromSeconds(20));
+        var lag = await system.LagAsync(since, moves.Latencies.Count - moves.Failures);
+        Console.WriteLine($"stage moves at {rate}/s: {moves.Failures} failed, request {moves.Latencies}");
+        Console.WriteLine($"commit in the opportunity service to the reports reflecting it: {lag}");
+
+        var rebuild = Stopwatch.StartNew();
+        var (events, projected) = await system.RebuildAsync();
+        Console.WriteLine($"rebuild: {events:N0} events read and {projected:N0} deals projected in {rebuild.Elapsed.TotalSeconds:0.0} s: {events / rebuild.Elapsed.TotalSeconds:N0} events/s");
+    }
+
+    private static async Task<bool> OkAsync(HttpClient client, string url)
+    {
+        using var response = await client.GetAsync(url);
+        return response.IsSuccessStatusCode;
+    }
+
+    private sealed class ReportingSystem : IAsyncDisposable
+    {
+        private readonly List<IAsyncDisposable> _resources = [];
+        private readonly List<ServiceProcess.Running> _processes = [];
+
+        public HttpClient Admin { get; private set; } = null!;
+
+        public HttpClient EmptyOrganization { get; private set; } = null!;
+
+        public HttpClient? Opportunity { get; private set; }
+
+        private TestDatabase Reporting { get; set; } = null!;
+
+        public static async Task<ReportingSystem> StartAsync(bool withOpportunity)
+        {
+            var system = new ReportingSystem();
+            var broker = await TestVirtualHost.CreateAsync();
+            system._resources.Add(broker);
+            system.Reporting = await TestDatabase.CreateAsync("bench_reporting");
+            system._resources.Add(system.Reporting);
+            var issuer = await IssuerProcess.StartAsync(broker.Uri);
+            system._resources.Add(issuer);
+            var environment = new Dictionary<string, string>
+            {
+                ["ConnectionStrings__reportingdb"] = system.Reporting.ConnectionString,
+                ["ConnectionStrings__messaging"] = broker.Uri.ToString(),
+                ["Authentication__Authority"] = issuer.Address.ToString(),
+                ["services__opportunity__http__0"] = $"http://127.0.0.1:{OpportunityPort}",
+            };
+            var reporting = new ServiceProcess("Pipeline.Reporting", environment);
+            await reporting.RunToCompletionAsync("migrate");
+            if (withOpportunity)
+            {
+                var opportunityDb = await TestDatabase.CreateAsync("bench_lag_opportunity");
+                system._resources.Add(opportunityDb);
+                var opportunity = new ServiceProcess("Pipeline.Opportunities", new Dictionary<string, string>
+                {
+                    ["ConnectionStrings__opportunitydb"] = opportunityDb.ConnectionString,
+                    ["ConnectionStrings__messaging"] = broker.Uri.ToString(),
+                    ["Authentication__Authority"] = issuer.Address.ToString(),
+                });
+                await opportunity.RunToCompletionAsync("migrate");
+                system._processes.Add(opportunity.Start($"--urls=http://127.0.0.1:{OpportunityPort}"));
+                system.Opportunity = await Client(OpportunityPort, await issuer.TokenAsync(DemoUsers.AcmeAdmin));
+            }
+
+            system._processes.Add(reporting.Start($"--urls=http://127.0.0.1:{ReportingPort}"));
+            system.Admin = await Client(ReportingPort, await issuer.TokenAsync(DemoUsers.AcmeAdmin));
+            system.EmptyOrganization = await Client(ReportingPort, await issuer.TokenAsync(DemoUsers.Eve));
+            return system;
+        }
+
+        private static async Task<HttpClient> Client(int port, string token)
+        {
+            var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            await Eventually.Until(async () =>
+            {
+                try
+                {
+                    return (await client.GetAsync("/health")).IsSuccessStatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            }, TimeSpan.FromSeconds(60), $"the service on {port} answers");
+            return client;
+        }
+
+        /// <summary>Read models as the projection writes them, in SQL for speed: deals over 3 years, 5 stays each.</summary>
+        public async Task FillAsync(int deals)
+        {
+            var pipeline = Guid.NewGuid();
+            var stages = Enumerable.Range(1, 5).Select(_ => Guid.NewGuid()).ToArray();
+            var stageArray = $"ARRAY[{string.Join(',', stages.Select(s => $"'{s}'"))}]::uuid[]";
+            await Reporting.ExecuteAsync($"""
+                INSERT INTO projection_states (organization_id, currency, active_generation, last_event_at) VALUES ('{DemoUsers.Acme}', 'EUR', 1, now());
+                INSERT INTO rates (organization_id, currency, effective_from, rate) VALUES ('{DemoUsers.Acme}', 'USD', '2020-01-01', 0.9), ('{DemoUsers.Acme}', 'GBP', '2020-01-01', 1.15);
+                INSERT INTO pipeline_stages (organization_id, pipeline_id, stage_id, name, "order", probability, rotting_days, is_default_pipeline, removed)
+                SELECT '{DemoUsers.Acme}', '{pipeline}', ({stageArray})[i], 'Stage ' || i, i, i * 15, 14, true, false FROM generate_series(1, 5) AS i;
+                """);
+            foreach (var chunk in Enumerable.Range(0, (deals + 99_999) / 100_000))
+            {
+                var from = chunk * 100_000 + 1;
+                var to = Math.Min(deals, (chunk + 1) * 100_000);
+                await Reporting.ExecuteAsync($"""
+                    INSERT INTO deals (organization_id, generation, opportunity_id, last_version, pipeline_id, stage_id, title, owner_id, team_id, amount,
+                        currency, probability, status, segment, source, lost_reason, created_at, closed_at, expected_decision_date, last_touched_at, push_count, pushed_days)
+                    SELECT '{DemoUsers.Acme}', 1, md5(n::text)::uuid, 6, '{pipeline}', ({stageArray})[1 + n % 5], 'Deal ' || n,
+                        'owner-' || (n % 40), ('a0000000-0000-0000-0000-0000000000e' || (1 + n % 2))::uuid, 100 + (n * 37) % 50000,
+                        (ARRAY['EUR','USD','GBP'])[1 + n % 3], 10 + n % 80,
+                        (ARRAY['open','won','lost','won','lost'])[1 + n % 5], (ARRAY['smb','mid-market','enterprise'])[1 + n % 3],
+                        (ARRAY['inbound','outbound','partner','event'])[1 + n % 4], CASE WHEN n % 5 IN (2, 4) THEN (ARRAY['Price','Timing','Competitor'])[1 + n % 3] END,
+                        created, CASE WHEN n % 5 <> 0 THEN created + make_interval(days => 5 + n % 200) END,
+                        (created + make_interval(days => 30 + n % 300))::date, created + make_interval(days => n % 60), n % 3, (n % 3) * 30
+                    FROM (SELECT n, now() - make_interval(days => n % 1095) AS created FROM generate_series({from}, {to}) AS n) AS g;
+                    INSERT INTO stage_intervals (organization_id, generation, opportunity_id, pipeline_id, stage_id, entered_at, exited_at, exit)
+                    SELECT '{DemoUsers.Acme}', 1, md5(n::text)::uuid, '{pipeline}', ({stageArray})[s],
+                        now() - make_interval(days => n % 1095) + make_interval(days => (s - 1) * 3),
+                        CASE WHEN s < 5 THEN now() - make_interval(days => n % 1095) + make_interval(days => s * 3) END,
+                        CASE WHEN s < 5 THEN 'moved' END
+                    FROM generate_series({from}, {to}) AS n, generate_series(1, 5) AS s;
+                    """);
+            }
+
+            await Reporting.ExecuteAsync("VACUUM ANALYZE deals; VACUUM ANALYZE stage_intervals;");
+        }
+
+        public Task WaitUntilProjectedAsync(int deals) =>
+            Eventually.Until(() => Reporting.CountAsync("SELECT count(*) FROM deals"), count => count >= deals, TimeSpan.FromMinutes(2), "every deal projected");
+
+        public async Task<Latencies> LagAsync(DateTimeOffset since, int moves)
+        {
+            await Eventually.Until(
+                () => Reporting.CountAsync($"SELECT count(*) FROM deal_events WHERE type = 'StageChanged' AND occurred_at >= '{since:O}'"),
+                count => count >= moves, TimeSpan.FromMinutes(3), "every stage move projected");
+            var lags = new List<double>();
+            await using var connection = new Npgsql.NpgsqlConnection(Reporting.ConnectionString);
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand(
+                $"SELECT extract(epoch FROM recorded_at - occurred_at) * 1000 FROM deal_events WHERE type = 'StageChanged' AND occurred_at >= '{since:O}'", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                lags.Add((double)reader.GetDecimal(0));
+            }
+
+            return new Latencies(lags);
+        }
+
+        public async Task<(int Events, int Deals)> RebuildAsync()
+        {
+            var job = await (await Admin.PostAsync("/api/reports/rebuild", null)).Content.ReadFromJsonAsync<JsonElement>();
+            var done = await Eventually.Until(
+                async () => await (await Admin.GetAsync($"/api/reports/rebuild/{job.GetProperty("id").GetGuid()}")).Content.ReadFromJsonAsync<JsonElement>(),
+                j => j.GetProperty("status").GetString() != "running", TimeSpan.FromMinutes(10), "the rebuild finished");
+            return (done.GetProperty("eventsRead").GetInt32(), done.GetProperty("dealsProjected").GetInt32());
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Admin.Dispose();
+            EmptyOrganization.Dispose();
+            Opportunity?.Dispose();
+            foreach (var process in _processes)
+            {
+                process.Dispose();
+            }
+
+            foreach (var resource in Enumerable.Reverse(_resources))
+            {
+                await resource.DisposeAsync();
+            }
+        }
+    }
+}
