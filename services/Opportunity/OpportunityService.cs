@@ -1,6 +1,7 @@
 using Pipeline.Opportunities.Apis;
 using Pipeline.Opportunities.Consumers;
 using Pipeline.Opportunities.Domain;
+using Pipeline.Opportunities.Import;
 using Pipeline.Opportunities.Infrastructure;
 using Pipeline.Messaging;
 using Pipeline.Messaging.Diagnostics;
@@ -23,6 +24,7 @@ public static class OpportunityService
         builder.Services.AddScoped<OpportunityWriter>();
         builder.Services.AddScoped<PipelineCatalog>();
         builder.Services.AddScoped<SalesAccess>();
+        builder.AddOpportunityImport();
         return builder;
     }
 
@@ -31,6 +33,7 @@ public static class OpportunityService
         app.MapPipelinesApi();
         app.MapOpportunitiesApi();
         app.MapExchangeRatesApi();
+        app.MapImportApi().MapExportApi();
         app.MapProbeApi<OpportunityDbContext>(ResourceNames.Opportunity);
         return app;
     }
