@@ -29,15 +29,16 @@ public sealed class ImportMapping
     public static ImportMapping? Compile(ImportOptions options, IReadOnlyList<string> header, Dictionary<string, string[]> errors)
     {
         var names = header.Select(h => h.Trim()).ToArray();
-        var duplicates = names.GroupBy(n => n, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => $"'{g.Key}'").ToList();
-        if (duplicates.Count > 0)
-        {
-            errors["header"] = [$"Column names appear twice: {string.Join(", ", duplicates)}."];
-        }
-
+        var headerProblems = new List<string>();
         if (names.Any(string.IsNullOrEmpty))
         {
-            errors["header"] = ["Every column of the first line (the header) needs a name."];
+            headerProblems.Add("Every column of the first line (the header) needs a name.");
+        }
+
+        var duplicates = names.Where(n => n.Length > 0).GroupBy(n => n, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => $"'{g.Key}'").ToList();
+        if (duplicates.Count > 0)
+        {
+            headerProblems.Add($"Column names appear twice: {string.Join(", ", duplicates)}.");
         }
 
         var columnOf = new int[OpportunityCsv.FieldCount];
@@ -73,7 +74,7 @@ public sealed class ImportMapping
                     columnOf[(int)field] = index;
                 }
             }
-            else if (!mapped && options.Columns.Count == 0)
+            else if (!mapped && options.Columns.Count == 0 && names[index].Length > 0)
             {
                 unknown.Add($"'{names[index]}'");
             }
@@ -84,7 +85,12 @@ public sealed class ImportMapping
             var hint = names.Length == 1 && (names[0].Contains(';') || names[0].Contains('\t'))
                 ? " The file seems to use another delimiter: set options.delimiter."
                 : " Map them with options.columns, or check that the first line is the header.";
-            errors["header"] = [$"Unknown columns {string.Join(", ", unknown)}; the native columns are {string.Join(",", OpportunityCsv.Header)}.{hint}"];
+            headerProblems.Add($"Unknown columns {string.Join(", ", unknown)}; the native columns are {string.Join(",", OpportunityCsv.Header)}.{hint}");
+        }
+
+        if (headerProblems.Count > 0)
+        {
+            errors["header"] = [.. headerProblems];
         }
 
         var sources = new Source[OpportunityCsv.FieldCount];
