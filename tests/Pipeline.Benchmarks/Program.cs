@@ -5,6 +5,7 @@ var scenarios = new Dictionary<string, Func<Task>>
 {
     ["outbox"] = OutboxDispatchBenchmark.RunAsync,
     ["gateway"] = GatewayOverheadBenchmark.RunAsync,
+    ["import"] = ImportBenchmark.RunAsync,
 };
 
 var selected = args.Length == 0 ? scenarios.Keys.ToArray() : args;
