@@ -60,6 +60,18 @@ public sealed class ImportFile : IAsyncDisposable
         return new ImportRecord((int)_reader.LineNumber, fields);
     }
 
+    /// <summary>Counts the records left (those with broken quoting too) without reading their fields.</summary>
+    public async Task<int> CountAsync(CancellationToken cancellationToken)
+    {
+        var records = 0;
+        while (await _reader.ReadAsync(cancellationToken))
+        {
+            records++;
+        }
+
+        return records + TakeMalformed().Count;
+    }
+
     /// <summary>The records skipped for broken quoting since the last call.</summary>
     public IReadOnlyList<RowError> TakeMalformed()
     {

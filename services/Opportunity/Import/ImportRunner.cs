@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Pipeline.Messaging.Outbox;
 using Pipeline.Messaging.Tenancy;
 using Pipeline.Opportunities.Domain;
 using Pipeline.Opportunities.Infrastructure;
@@ -9,11 +10,12 @@ namespace Pipeline.Opportunities.Import;
 
 /// <summary>
 /// Carries out one import: checks each row on its own, then writes the good ones of each batch through the
-/// <see cref="OpportunityWriter"/> (history and events included) together with the job's progress, in one
-/// transaction per batch on a fresh DbContext. A bad row costs only itself; a crash loses at most the batch in
-/// flight, and the job's counts always match what was committed.
+/// <see cref="OpportunityWriter"/> (history and events included; copied to the tables by <see cref="BatchCopy"/>)
+/// together with the job's progress, in one transaction per batch on a fresh DbContext. A bad row costs only
+/// itself; a crash loses at most the batch in flight, and the job's counts always match what was committed.
 /// </summary>
-public sealed partial class ImportRunner(IServiceScopeFactory scopes, TimeProvider clock, IOptions<ImportSettings> settings, ILogger<ImportRunner> logger)
+public sealed partial class ImportRunner(
+    IServiceScopeFactory scopes, TimeProvider clock, OutboxSignal outbox, IOptions<ImportSettings> settings, ILogger<ImportRunner> logger)
 {
     public async Task RunAsync(ImportWork work, CancellationToken cancellationToken)
     {
@@ -91,8 +93,27 @@ public sealed partial class ImportRunner(IServiceScopeFactory scopes, TimeProvid
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = Scoped(scope, work);
-        // A batch only adds rows: change detection would scan thousands of entities for nothing.
+        // The deals are copied, not saved: change detection would scan thousands of entities for nothing.
         db.ChangeTracker.AutoDetectChangesEnabled = false;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var writer = scope.ServiceProvider.GetRequiredService<OpportunityWriter>();
+        foreach (var deal in batch.Deals)
+        {
+            var opportunity = writer.Create(deal.Input, deal.Pipeline, deal.Stage, deal.OwnerId, deal.TeamId, work.ImporterId, deal.CreatedAt, imported: true);
+            if (deal.Status == OpportunityStatus.Won)
+            {
+                writer.Win(opportunity, work.ImporterId, deal.ClosedAt);
+            }
+            else if (deal.Status == OpportunityStatus.Lost)
+            {
+                writer.Lose(opportunity, deal.LostReason!, work.ImporterId, deal.ClosedAt);
+            }
+        }
+
+        await BatchCopy.CopyAddedAsync<Opportunity>(db, cancellationToken);
+        await BatchCopy.CopyAddedAsync<HistoryEntry>(db, cancellationToken);
+        await BatchCopy.CopyAddedAsync<OutboxMessage>(db, cancellationToken);
+
         var job = await db.ImportJobs.SingleAsync(j => j.Id == work.JobId, cancellationToken);
         job.RowsDone += batch.Deals.Count;
         job.RowsFailed += batch.Errors.Count;
@@ -109,22 +130,13 @@ public sealed partial class ImportRunner(IServiceScopeFactory scopes, TimeProvid
         }
 
         db.ChangeTracker.DetectChanges();
-
-        var writer = scope.ServiceProvider.GetRequiredService<OpportunityWriter>();
-        foreach (var deal in batch.Deals)
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        if (batch.Deals.Count > 0)
         {
-            var opportunity = writer.Create(deal.Input, deal.Pipeline, deal.Stage, deal.OwnerId, deal.TeamId, work.ImporterId, deal.CreatedAt, imported: true);
-            if (deal.Status == OpportunityStatus.Won)
-            {
-                writer.Win(opportunity, work.ImporterId, deal.ClosedAt);
-            }
-            else if (deal.Status == OpportunityStatus.Lost)
-            {
-                writer.Lose(opportunity, deal.LostReason!, work.ImporterId, deal.ClosedAt);
-            }
+            outbox.Notify();
         }
 
-        await db.SaveChangesAsync(cancellationToken);
         batch.Deals.Clear();
         batch.Errors.Clear();
     }
@@ -141,13 +153,7 @@ public sealed partial class ImportRunner(IServiceScopeFactory scopes, TimeProvid
     private static async Task<int> CountRowsAsync(ImportWork work, CancellationToken cancellationToken)
     {
         await using var file = ImportFile.Open(work.FilePath, work.Options.Delimiter);
-        var rows = 0;
-        while (await file.ReadAsync(cancellationToken) is not null)
-        {
-            rows++;
-        }
-
-        return rows + file.TakeMalformed().Count;
+        return await file.CountAsync(cancellationToken);
     }
 
     private async Task UpdateJobAsync(ImportWork work, Action<ImportJob> change, CancellationToken cancellationToken)
