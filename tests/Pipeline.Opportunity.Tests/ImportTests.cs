@@ -147,6 +147,28 @@ public sealed class ImportTests(OpportunityServiceFixture service)
         Assert.DoesNotContain(service.Events.Of("OpportunityCreated"), e => badTitles.Contains(e.Text("title")!) && e.Text("source") == source);
     }
 
+    [Fact]
+    public async Task A_large_file_is_imported_in_batches_keeping_the_first_thousand_errors_and_counting_them_all()
+    {
+        var source = Unique("batches");
+        var rows = Enumerable.Range(0, 2_500).Select(i => i % 2 == 0
+            ? Line($"Deal {i}", "", "", "", "10", "EUR", "", "", "open", "", "2017-01-10", "", "", "", source, "")
+            : Line($"Deal {i}", "", "", "", "10", "EURO", "", "", "open", "", "2017-01-10", "", "", "", source, ""));
+        using var admin = await service.ClientAsync(DemoUsers.AcmeAdmin);
+
+        var job = await admin.ImportAsync(NativeHeader + "\n" + string.Join("\n", rows));
+
+        Assert.Equal(("completed", 2_500, 1_250, 1_250), (job.Str("status"), job.Int("rowsTotal"), job.Int("rowsDone"), job.Int("rowsFailed")));
+        var errors = job.Errors();
+        Assert.Equal(1_000, errors.Length);
+        Assert.Equal(Enumerable.Range(0, 1_000).Select(i => 3 + (2 * i)), errors.Select(e => e.Line));
+        await using var scope = service.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantScope>().Use(DemoUsers.Acme);
+        var db = scope.ServiceProvider.GetRequiredService<OpportunityDbContext>();
+        Assert.Equal(1_250, await db.Opportunities.CountAsync(o => o.Source == source));
+        Assert.Equal(1_250, await db.History.CountAsync(h => db.Opportunities.Any(o => o.Id == h.OpportunityId && o.Source == source)));
+    }
+
     [Theory]
     [InlineData(DemoUsers.Alice)]
     [InlineData(DemoUsers.Maria)]
