@@ -27,8 +27,6 @@ public sealed class ImportOptions
 
     public sealed record FillRule(string FromColumn, Dictionary<string, string>? Values);
 
-    public static ImportOptions Native { get; } = new();
-
     /// <summary>Reads the options' JSON; what is wrong is added to <paramref name="errors"/>, keyed by the option's path.</summary>
     public static ImportOptions Parse(string? json, Dictionary<string, string[]> errors)
     {
