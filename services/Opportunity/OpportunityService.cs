@@ -1,6 +1,7 @@
 using Pipeline.Opportunities.Apis;
 using Pipeline.Opportunities.Consumers;
 using Pipeline.Opportunities.Domain;
+using Pipeline.Opportunities.Import;
 using Pipeline.Opportunities.Infrastructure;
 using Pipeline.Messaging;
 using Pipeline.Messaging.Diagnostics;
@@ -28,6 +29,7 @@ public static class OpportunityService
         // One instance, so that tests and operators can run a sweep on demand through the same object.
         builder.Services.AddSingleton<QuoteExpiry>();
         builder.Services.AddHostedService(services => services.GetRequiredService<QuoteExpiry>());
+        builder.AddOpportunityImport();
         return builder;
     }
 
@@ -39,6 +41,7 @@ public static class OpportunityService
         app.MapEventHistoryApi();
         app.MapQuotesApi();
         app.MapActivitiesApi();
+        app.MapImportApi().MapExportApi();
         app.MapProbeApi<OpportunityDbContext>(ResourceNames.Opportunity);
         return app;
     }

@@ -9,6 +9,7 @@ var scenarios = new Dictionary<string, Func<Task>>
     ["board"] = OpportunityWritesBenchmark.RunBoardAsync,
     ["reports"] = ReportingBenchmark.RunReportsAsync,
     ["lag"] = ReportingBenchmark.RunLagAsync,
+    ["import"] = ImportBenchmark.RunAsync,
 };
 
 var selected = args.Length == 0 ? scenarios.Keys.ToArray() : args;
