@@ -192,7 +192,8 @@ public static class ReportingBenchmark
                     """);
             }
 
-            await Reporting.ExecuteAsync("VACUUM ANALYZE deals; VACUUM ANALYZE stage_intervals;");
+            await Reporting.ExecuteAsync("VACUUM ANALYZE deals");
+            await Reporting.ExecuteAsync("VACUUM ANALYZE stage_intervals");
         }
 
         public Task WaitUntilProjectedAsync(int deals) =>
