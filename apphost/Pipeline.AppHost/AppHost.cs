@@ -10,7 +10,8 @@ var messaging = infrastructure.Messaging;
 var identity = builder.AddService<Projects.Pipeline_Identity>(
     ResourceNames.Identity, infrastructure.Database(ResourceNames.IdentityDatabase), messaging);
 var opportunity = builder.AddService<Projects.Pipeline_Opportunities>(
-    ResourceNames.Opportunity, infrastructure.Database(ResourceNames.OpportunityDatabase), messaging);
+        ResourceNames.Opportunity, infrastructure.Database(ResourceNames.OpportunityDatabase), messaging)
+    .WithEnvironment("DemoData__Deals", "true"); // Acme's demo deals on first start (local profile only)
 var automation = builder.AddService<Projects.Pipeline_Automation>(
     ResourceNames.Automation, infrastructure.Database(ResourceNames.AutomationDatabase), messaging);
 var notification = builder.AddService<Projects.Pipeline_Notifications>(

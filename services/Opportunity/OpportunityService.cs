@@ -1,5 +1,6 @@
 using Pipeline.Opportunities.Apis;
 using Pipeline.Opportunities.Consumers;
+using Pipeline.Opportunities.DemoData;
 using Pipeline.Opportunities.Domain;
 using Pipeline.Opportunities.Import;
 using Pipeline.Opportunities.Infrastructure;
@@ -30,6 +31,11 @@ public static class OpportunityService
         builder.Services.AddSingleton<QuoteExpiry>();
         builder.Services.AddHostedService(services => services.GetRequiredService<QuoteExpiry>());
         builder.AddOpportunityImport();
+        if (builder.Environment.IsDevelopment() && builder.Configuration.GetValue<bool>("DemoData:Deals"))
+        {
+            builder.Services.AddHostedService<DemoDealsSeeder>();
+        }
+
         return builder;
     }
 

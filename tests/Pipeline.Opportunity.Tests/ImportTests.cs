@@ -259,42 +259,17 @@ public sealed class ImportTests(OpportunityServiceFixture service)
     }
 
     /// <summary>
-    /// The acceptance test of the issue: a customer migrates the real foreign export of <c>Data/crm-sales-opportunities</c>,
+    /// The acceptance test of the issue: a customer migrates the real foreign export in <c>services/Opportunity/DemoData/crm-sales-opportunities</c>,
     /// building the options from its files as its README suggests, and every one of the 8,800 deals arrives as it was.
     /// </summary>
     [Fact]
     public async Task The_foreign_crm_export_imports_with_every_row_accounted_for()
     {
-        var folder = Path.Combine(AppContext.BaseDirectory, "Data", "crm-sales-opportunities");
-        List<string[]> Read(string file) => Records(File.ReadAllText(Path.Combine(folder, file))).Skip(1).ToList();
-        var sectors = Read("accounts.csv").ToDictionary(a => a[0], a => a[1] == "technolgy" ? "technology" : a[1]);
-        var prices = Read("products.csv").ToDictionary(p => p[0], p => p[2]);
-        prices["GTXPro"] = prices["GTX Pro"];
-        var offices = new Dictionary<string, string> { ["Central"] = DemoUsers.Alice, ["East"] = DemoUsers.Bob, ["West"] = DemoUsers.Carol };
-        var owners = Read("sales_teams.csv").ToDictionary(t => t[0], t => offices[t[2]]);
+        var export = ForeignCrmExport.Load();
         var source = Unique("maven");
-        var options = JsonSerializer.Serialize(new
-        {
-            columns = new Dictionary<string, object>
-            {
-                ["account"] = new[] { "accountName", "segment" }, ["product"] = "title", ["sales_agent"] = "ownerEmail",
-                ["deal_stage"] = new[] { "status", "stage" }, ["engage_date"] = "createdAt", ["close_date"] = "closedAt", ["close_value"] = "amount",
-            },
-            values = new
-            {
-                segment = sectors,
-                ownerEmail = owners,
-                status = new Dictionary<string, string> { ["Won"] = "won", ["Lost"] = "lost", ["Prospecting"] = "open", ["Engaging"] = "open" },
-                stage = new Dictionary<string, string> { ["Prospecting"] = "Qualification", ["Engaging"] = "Discovery meeting", ["Won"] = "Decision", ["Lost"] = "Decision" },
-            },
-            fill = new { amount = new { fromColumn = "product", values = prices } },
-            dateFormat = "dd-MM-yy",
-            defaults = new { currency = "USD", lostReason = "Lost before the migration", source },
-        });
         using var admin = await service.ClientAsync(DemoUsers.AcmeAdmin);
 
-        var file = await File.ReadAllBytesAsync(Path.Combine(folder, "sales_pipeline.csv"));
-        var job = await admin.FinishedAsync(await admin.PostFormAsync(file, options), TimeSpan.FromMinutes(2));
+        var job = await admin.FinishedAsync(await admin.PostFormAsync(export.PipelineFile, export.ImportOptions(source)), TimeSpan.FromMinutes(2));
 
         Assert.Equal("completed", job.Str("status"));
         Assert.Equal(8_800, job.Int("rowsTotal"));
@@ -305,15 +280,10 @@ public sealed class ImportTests(OpportunityServiceFixture service)
         // What the customer expects, worked out from the files on its own, row by row.
         var stages = await StagesAsync(admin);
         var users = new Dictionary<string, string> { [DemoUsers.Alice] = DemoUsers.AliceId, [DemoUsers.Bob] = DemoUsers.BobId, [DemoUsers.Carol] = DemoUsers.CarolId };
-        static DateTimeOffset? Day(string text) => text.Length == 0 ? null
-            : new DateTimeOffset(DateTime.ParseExact(text, "dd-MM-yy", System.Globalization.CultureInfo.InvariantCulture), TimeSpan.Zero);
-        var deals = Read("sales_pipeline.csv");
-        var expected = deals.Select(d => new Deal(
-            d[2], d[3].Length == 0 ? null : d[3], d[3].Length == 0 ? null : sectors[d[3]], users[owners[d[1]]],
-            d[4] switch { "Won" => "won", "Lost" => "lost", _ => "open" },
-            stages[d[4] switch { "Prospecting" => "Qualification", "Engaging" => "Discovery meeting", _ => "Decision" }],
-            decimal.Parse(d[7] is "" or "0" ? prices[d[2]] : d[7], System.Globalization.CultureInfo.InvariantCulture),
-            Day(d[5]), Day(d[6]), d[4] == "Lost" ? "Lost before the migration" : null)).ToList();
+        var expected = export.Deals.Select(d => new Deal(
+            d.Product, d.Account.Length == 0 ? null : d.Account, d.Account.Length == 0 ? null : export.Sectors[d.Account], users[export.Owners[d.Agent]],
+            d.Status, stages[d.DealStage switch { "Prospecting" => "Qualification", "Engaging" => "Discovery meeting", _ => "Decision" }],
+            export.Amount(d), d.EngagedAt, d.ClosedAt, d.Status == "lost" ? "Lost before the migration" : null)).ToList();
 
         await using var scope = service.Services.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<TenantScope>().Use(DemoUsers.Acme);
@@ -321,7 +291,7 @@ public sealed class ImportTests(OpportunityServiceFixture service)
         var imported = await db.Opportunities.AsNoTracking().Where(o => o.Source == source).ToListAsync();
         Assert.Equal(8_800, imported.Count);
         Assert.Equal(
-            deals.GroupBy(d => d[4] switch { "Won" => "won", "Lost" => "lost", _ => "open" }).ToDictionary(g => g.Key, g => g.Count()),
+            export.Deals.GroupBy(d => d.Status).ToDictionary(g => g.Key, g => g.Count()),
             imported.GroupBy(o => o.Status).ToDictionary(g => g.Key, g => g.Count()));
         Assert.Equal((4_238, 2_473, 2_089), (imported.Count(o => o.Status == "won"), imported.Count(o => o.Status == "lost"), imported.Count(o => o.IsOpen)));
         Assert.All(imported, o => Assert.Equal("USD", o.Currency.Trim()));
@@ -339,12 +309,12 @@ public sealed class ImportTests(OpportunityServiceFixture service)
             At("2016-11-04T00:00:00Z"), At("2017-03-18T00:00:00Z"), "Lost before the migration"));
         Assert.Contains(actual, d => d == new Deal("MG Advanced", null, null, DemoUsers.CarolId, "open", stages["Discovery meeting"], 3393m,
             At("2016-11-03T00:00:00Z"), null, null));
-        Assert.Equal(sectors.Values.Distinct().Order(), imported.Select(o => o.Segment).OfType<string>().Distinct().Order());
+        Assert.Equal(export.Sectors.Values.Distinct().Order(), imported.Select(o => o.Segment).OfType<string>().Distinct().Order());
         Assert.DoesNotContain(imported, o => o.Segment == "technolgy");
 
         // And the customer checks the migration the way they would: an export of what arrived.
-        var export = Records(await (await admin.GetAsync($"/api/opportunities/export?source={source}")).Content.ReadAsStringAsync());
-        Assert.Equal(8_801, export.Count);
+        var exported = Records(await (await admin.GetAsync($"/api/opportunities/export?source={source}")).Content.ReadAsStringAsync());
+        Assert.Equal(8_801, exported.Count);
     }
 
     private sealed record Deal(
