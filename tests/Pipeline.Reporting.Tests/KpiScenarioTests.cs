@@ -34,6 +34,7 @@ public sealed class KpiScenarioTests(ReportingServiceFixture reporting)
     {
         var scenario = Build(out var deals);
         await reporting.PublishAsync(Rates().Append(scenario.Pipeline()).Concat(scenario.Events));
+        await reporting.WaitUntilAppliedAsync(scenario.Events);
         await AssertFiguresAsync(scenario, deals);
     }
 
@@ -43,6 +44,7 @@ public sealed class KpiScenarioTests(ReportingServiceFixture reporting)
         var scenario = Build(out var deals);
         var shuffled = scenario.Events.Concat(scenario.Events).OrderBy(_ => Random.Shared.Next()).ToList();
         await reporting.PublishAsync(Rates().Append(scenario.Pipeline()).Concat(shuffled));
+        await reporting.WaitUntilAppliedAsync(scenario.Events);
         await AssertFiguresAsync(scenario, deals);
     }
 

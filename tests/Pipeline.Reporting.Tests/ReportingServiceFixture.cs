@@ -1,12 +1,14 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Pipeline.Contracts;
+using Pipeline.Reporting.Infrastructure;
 using Pipeline.Testing;
 
 namespace Pipeline.Reporting.Tests;
@@ -109,6 +111,21 @@ public sealed class ReportingServiceFixture : IAsyncLifetime
         {
             await bus.Publish(@event, @event.GetType());
         }
+    }
+
+    /// <summary>
+    /// Waits until the reporting service has applied every one of these deal events: an event is in its log only
+    /// once the transaction that applied it has committed.
+    /// </summary>
+    public Task WaitUntilAppliedAsync(IEnumerable<IntegrationMessage> events)
+    {
+        var ids = events.Select(e => e.EventId).Distinct().ToList();
+        return Eventually.Until(async () =>
+        {
+            await using var scope = _reporting.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ReportingDbContext>();
+            return await db.DealEvents.IgnoreQueryFilters().CountAsync(e => ids.Contains(e.EventId));
+        }, applied => applied == ids.Count, TimeSpan.FromSeconds(60), $"the reporting service applied all {ids.Count} events");
     }
 
     public async Task<HttpClient> ReportingClientAsync(string user) => await Issuer.AuthorizeAsync(_reporting.CreateClient(), user);

@@ -58,7 +58,8 @@ public sealed class ReportContext(ReportingDbContext db, NpgsqlDataSource databa
     {
         var state = await db.ProjectionStates.AsNoTracking().SingleOrDefaultAsync(cancellationToken) ?? new ProjectionState { OrganizationId = caller.OrganizationId };
         var rates = new DatedRates(state.Currency, await db.Rates.AsNoTracking().ToListAsync(cancellationToken));
-        return (ReportFilter.For(caller, state.ActiveGeneration, query, Now), rates, state.LastEventAt);
+        var asOf = await db.DealEvents.MaxAsync(e => (DateTimeOffset?)e.OccurredAt, cancellationToken);
+        return (ReportFilter.For(caller, state.ActiveGeneration, query, Now), rates, asOf);
     }
 
     public async Task<Guid?> DefaultPipelineAsync(CancellationToken cancellationToken) =>

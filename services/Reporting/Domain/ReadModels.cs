@@ -146,9 +146,6 @@ public sealed class ProjectionState : ITenantOwned
     public int ActiveGeneration { get; set; } = 1;
 
     public int? BuildingGeneration { get; set; }
-
-    /// <summary>When the latest event applied happened: the reports' freshness.</summary>
-    public DateTimeOffset? LastEventAt { get; set; }
 }
 
 public sealed class RebuildJob : ITenantOwned

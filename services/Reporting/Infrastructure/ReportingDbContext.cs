@@ -30,6 +30,7 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
             e.Property(x => x.Type).HasMaxLength(50);
             e.Property(x => x.RecordedAt).HasDefaultValueSql("clock_timestamp()");
             e.HasIndex(x => new { x.OrganizationId, x.OpportunityId });
+            e.HasIndex(x => new { x.OrganizationId, x.OccurredAt }); // the reports' freshness: the latest event applied
         });
         modelBuilder.Entity<Deal>(d =>
         {

@@ -28,12 +28,7 @@ public sealed class DealProjection(ReportingDbContext db, ProjectionMetrics metr
             ON CONFLICT DO NOTHING
             """, cancellationToken);
 
-        var state = await ProjectionStates.EnsureAsync(db, message.OrganizationId, cancellationToken);
-        if (state.LastEventAt is null || message.OccurredAt > state.LastEventAt)
-        {
-            state.LastEventAt = message.OccurredAt;
-        }
-
+        var state = await ProjectionStates.ShareAsync(db, message.OrganizationId, cancellationToken);
         var log = await LoadLogAsync(db, [opportunityId], cancellationToken);
         foreach (var generation in new[] { state.ActiveGeneration, state.BuildingGeneration }.OfType<int>())
         {
@@ -98,5 +93,20 @@ public static class ProjectionStates
             $"INSERT INTO projection_states (organization_id, currency, active_generation) VALUES ({organizationId}, 'EUR', 1) ON CONFLICT DO NOTHING",
             cancellationToken);
         return await db.ProjectionStates.SingleAsync(s => s.OrganizationId == organizationId, cancellationToken);
+    }
+
+    /// <summary>
+    /// The organisation's projection state, read-only and locked FOR SHARE until the transaction ends: events of
+    /// many deals are projected side by side, while a rebuild changing generations waits for those in flight, so
+    /// none of them misses the generation being built. (Writing the state on every event would serialise them all.)
+    /// </summary>
+    public static async Task<ProjectionState> ShareAsync(ReportingDbContext db, Guid organizationId, CancellationToken cancellationToken)
+    {
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"INSERT INTO projection_states (organization_id, currency, active_generation) VALUES ({organizationId}, 'EUR', 1) ON CONFLICT DO NOTHING",
+            cancellationToken);
+        return await db.ProjectionStates
+            .FromSqlInterpolated($"SELECT * FROM projection_states WHERE organization_id = {organizationId} FOR SHARE")
+            .AsNoTracking().SingleAsync(cancellationToken);
     }
 }

@@ -279,6 +279,9 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                     b.HasKey("EventId")
                         .HasName("pk_deal_events");
 
+                    b.HasIndex("OrganizationId", "OccurredAt")
+                        .HasDatabaseName("ix_deal_events_organization_id_occurred_at");
+
                     b.HasIndex("OrganizationId", "OpportunityId")
                         .HasDatabaseName("ix_deal_events_organization_id_opportunity_id");
 
@@ -354,10 +357,6 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                         .HasMaxLength(3)
                         .HasColumnType("character varying(3)")
                         .HasColumnName("currency");
-
-                    b.Property<DateTimeOffset?>("LastEventAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("last_event_at");
 
                     b.HasKey("OrganizationId")
                         .HasName("pk_projection_states");
