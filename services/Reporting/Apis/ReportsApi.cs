@@ -123,16 +123,18 @@ public static class ReportsApi
                 SELECT opportunity_id, stage_id, min("order") AS stage_order, min(entered_at) AS first_entered,
                        sum(extract(epoch FROM coalesce(exited_at, @now) - entered_at)) / 86400.0 AS days, bool_or(exit = 'lost') AS lost_here
                 FROM stays GROUP BY opportunity_id, stage_id),
-            advanced AS (
-                SELECT p.opportunity_id, p.stage_id,
-                       c.status = 'won' OR EXISTS (SELECT 1 FROM stays later WHERE later.opportunity_id = p.opportunity_id
-                                                   AND later."order" > p.stage_order AND later.entered_at >= p.first_entered) AS advanced
-                FROM per_stage p JOIN cohort c ON c.opportunity_id = p.opportunity_id)
-            SELECT s.stage_id, s.name, s."order", count(p.opportunity_id), count(*) FILTER (WHERE a.advanced), count(*) FILTER (WHERE p.lost_here),
+            reached_later AS (
+                -- a join on the deal rather than a correlated EXISTS, which PostgreSQL ran once per stay (quadratic)
+                SELECT DISTINCT p.opportunity_id, p.stage_id
+                FROM per_stage p JOIN stays later ON later.opportunity_id = p.opportunity_id
+                WHERE later."order" > p.stage_order AND later.entered_at >= p.first_entered)
+            SELECT s.stage_id, s.name, s."order", count(p.opportunity_id),
+                   count(*) FILTER (WHERE c.status = 'won' OR r.opportunity_id IS NOT NULL), count(*) FILTER (WHERE p.lost_here),
                    coalesce(avg(p.days), 0), coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY p.days), 0)
             FROM stages s
             LEFT JOIN per_stage p ON p.stage_id = s.stage_id
-            LEFT JOIN advanced a ON a.opportunity_id = p.opportunity_id AND a.stage_id = p.stage_id
+            LEFT JOIN cohort c ON c.opportunity_id = p.opportunity_id
+            LEFT JOIN reached_later r ON r.opportunity_id = p.opportunity_id AND r.stage_id = p.stage_id
             GROUP BY s.stage_id, s.name, s."order"
             ORDER BY s."order"
             """);
