@@ -1,9 +1,11 @@
+using System.Net.Http.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Pipeline.Testing;
 
 namespace Pipeline.EndToEnd.Tests;
 
@@ -64,6 +66,7 @@ public sealed class PipelineApp : IAsyncLifetime
         }
 
         Tokens = new Tokens(Gateway);
+        await WaitForDemoDealsAsync();
 
         // The dashboard's telemetry API takes the key the AppHost generated for this run.
         var dashboard = await App.GetDashboardUrlAsync(timeout.Token);
@@ -73,6 +76,24 @@ public sealed class PipelineApp : IAsyncLifetime
         {
             Dashboard.DefaultRequestHeaders.Add("x-api-key", apiKey);
         }
+    }
+
+    /// <summary>
+    /// On first start the opportunity service imports Acme's demo deals and every service handles their events:
+    /// tens of thousands of spans, which would crowd a test's trace out of the dashboard. The tests start once the
+    /// reports count every demo deal closed, as an SRE would look at a system that has settled.
+    /// </summary>
+    private async Task WaitForDemoDealsAsync()
+    {
+        var token = await Tokens.ForAsync(Tokens.AcmeAdmin);
+        await Eventually.Until(async () =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/reports/summary");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            using var response = await Gateway.SendAsync(request);
+            return response.IsSuccessStatusCode
+                && (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("wonCount").GetInt32() >= DemoDataTests.WonDeals;
+        }, TimeSpan.FromMinutes(3), "the demo deals are imported and projected");
     }
 
     /// <summary>A service called directly, bypassing the gateway.</summary>

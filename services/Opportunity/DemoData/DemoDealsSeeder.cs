@@ -48,7 +48,7 @@ public sealed partial class DemoDealsSeeder(
         }
 
         Directory.CreateDirectory(settings.Value.Directory);
-        var path = Path.Combine(settings.Value.Directory, $"{JobId:N}.csv");
+        var path = Path.Combine(settings.Value.Directory, $"{JobId:N}-{Guid.NewGuid():N}.csv"); // a replica's own file
         DemoDeals.WriteNativeCsv(Path.Combine(AppContext.BaseDirectory, DemoDeals.Folder), DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), path);
         db.ImportJobs.Add(new ImportJob { Id = JobId, CreatedBy = admin.UserId, CreatedAt = clock.GetUtcNow() });
         try
@@ -57,6 +57,7 @@ public sealed partial class DemoDealsSeeder(
         }
         catch (DbUpdateException)
         {
+            File.Delete(path);
             return; // another replica seeds
         }
 
