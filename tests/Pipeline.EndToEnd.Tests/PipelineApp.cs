@@ -66,7 +66,6 @@ public sealed class PipelineApp : IAsyncLifetime
         }
 
         Tokens = new Tokens(Gateway);
-        await WaitForDemoDealsAsync();
 
         // The dashboard's telemetry API takes the key the AppHost generated for this run.
         var dashboard = await App.GetDashboardUrlAsync(timeout.Token);
@@ -76,6 +75,8 @@ public sealed class PipelineApp : IAsyncLifetime
         {
             Dashboard.DefaultRequestHeaders.Add("x-api-key", apiKey);
         }
+
+        await WaitForDemoDealsAsync();
     }
 
     /// <summary>
@@ -93,7 +94,7 @@ public sealed class PipelineApp : IAsyncLifetime
             using var response = await Gateway.SendAsync(request);
             return response.IsSuccessStatusCode
                 && (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("wonCount").GetInt32() >= DemoDataTests.WonDeals;
-        }, TimeSpan.FromMinutes(3), "the demo deals are imported and projected");
+        }, TimeSpan.FromMinutes(5), "the demo deals are imported and projected");
     }
 
     /// <summary>A service called directly, bypassing the gateway.</summary>
