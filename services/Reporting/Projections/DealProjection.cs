@@ -89,9 +89,7 @@ public static class ProjectionStates
     /// <summary>The organisation's projection state, created at its first event.</summary>
     public static async Task<ProjectionState> EnsureAsync(ReportingDbContext db, Guid organizationId, CancellationToken cancellationToken)
     {
-        await db.Database.ExecuteSqlInterpolatedAsync(
-            $"INSERT INTO projection_states (organization_id, currency, active_generation) VALUES ({organizationId}, 'EUR', 1) ON CONFLICT DO NOTHING",
-            cancellationToken);
+        await CreateIfMissingAsync(db, organizationId, cancellationToken);
         return await db.ProjectionStates.SingleAsync(s => s.OrganizationId == organizationId, cancellationToken);
     }
 
@@ -99,14 +97,25 @@ public static class ProjectionStates
     /// The organisation's projection state, read-only and locked FOR SHARE until the transaction ends: events of
     /// many deals are projected side by side, while a rebuild changing generations waits for those in flight, so
     /// none of them misses the generation being built. (Writing the state on every event would serialise them all.)
+    /// Read first, since the row exists for every event but an organisation's very first: one round trip per event.
     /// </summary>
     public static async Task<ProjectionState> ShareAsync(ReportingDbContext db, Guid organizationId, CancellationToken cancellationToken)
     {
-        await db.Database.ExecuteSqlInterpolatedAsync(
+        Task<ProjectionState?> ReadSharedAsync() => db.ProjectionStates
+            .FromSqlInterpolated($"SELECT * FROM projection_states WHERE organization_id = {organizationId} FOR SHARE")
+            .AsNoTracking().SingleOrDefaultAsync(cancellationToken);
+
+        if (await ReadSharedAsync() is { } state)
+        {
+            return state;
+        }
+
+        await CreateIfMissingAsync(db, organizationId, cancellationToken);
+        return (await ReadSharedAsync())!;
+    }
+
+    private static Task CreateIfMissingAsync(ReportingDbContext db, Guid organizationId, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlInterpolatedAsync(
             $"INSERT INTO projection_states (organization_id, currency, active_generation) VALUES ({organizationId}, 'EUR', 1) ON CONFLICT DO NOTHING",
             cancellationToken);
-        return await db.ProjectionStates
-            .FromSqlInterpolated($"SELECT * FROM projection_states WHERE organization_id = {organizationId} FOR SHARE")
-            .AsNoTracking().SingleAsync(cancellationToken);
-    }
 }
