@@ -73,6 +73,17 @@ public sealed class KpiScenarioTests(ReportingServiceFixture reporting)
         Assert.Equal((10_000m, 2_500m, 5_000m, 1_000m), Figures(byCurrency["USD"]));
         Assert.NotNull(summary.GetProperty("asOf").GetString());
 
+        // The same figures for one segment, read from the per-segment rollups (the median from the deals), and for a
+        // segment and an owner together, read from the rollups of every dimension.
+        foreach (var narrowed in new[] { "segment=smb", $"segment=smb&ownerId={DemoUsers.AliceId}&source=inbound" })
+        {
+            var smb = await reporting.ReportAsync(DemoUsers.AcmeAdmin, $"/api/reports/summary?{period}&{narrowed}", _ => true);
+            Assert.Equal((2, 12_500m, 2, 4_800m), (smb.GetProperty("wonCount").GetInt32(), smb.GetProperty("wonAmount").GetDecimal(),
+                smb.GetProperty("lostCount").GetInt32(), smb.GetProperty("lostAmount").GetDecimal()));   // won D3, D4; lost D6, D7
+            Assert.Equal(105.5, smb.GetProperty("medianSalesCycleDays").GetDouble(), 3);               // (90 + 121) / 2
+            Assert.Equal(3, smb.GetProperty("openCount").GetInt32());                                     // D8, D9, D10
+        }
+
         // Funnel: entered, advanced (a later stage after entering, or won), lost here, days in stage (summed over re-entries).
         var funnel = await reporting.ReportAsync(DemoUsers.AcmeAdmin, $"/api/reports/funnel?{period}", _ => true);
         var stages = funnel.GetProperty("stages").EnumerateArray().ToArray();

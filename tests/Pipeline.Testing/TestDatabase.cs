@@ -29,11 +29,11 @@ public sealed class TestDatabase : IAsyncDisposable
         return new TestDatabase(name, connectionString);
     }
 
-    public async Task ExecuteAsync(string sql)
+    public async Task ExecuteAsync(string sql, int timeoutSeconds = 30)
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = timeoutSeconds };
         await command.ExecuteNonQueryAsync();
     }
 

@@ -34,17 +34,24 @@ public static class ReportsApi
         }
 
         var (filter, rates, asOf) = await reports.PrepareAsync(query, cancellationToken);
+        var period = new RollupPeriod(filter.FromDay, filter.ToDay, rates.MonthsWithRateChanges);
         await using var batch = new NpgsqlBatch(await reports.OpenAsync(cancellationToken));
-        var open = Command(batch, filter, "SELECT currency, count(*), sum(amount), sum(amount * probability / 100.0) FROM deals d WHERE {0} AND status = 'open' AND created_at < @to GROUP BY currency");
-        var closed = Command(batch, filter, "SELECT status, currency, (closed_at AT TIME ZONE 'UTC')::date, count(*), sum(amount) FROM deals d WHERE {0} AND status IN ('won', 'lost') AND closed_at >= @from AND closed_at < @to GROUP BY 1, 2, 3");
-        var cycle = Command(batch, filter, "SELECT count(*), coalesce(avg(x), 0), coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY x), 0) FROM (SELECT extract(epoch FROM closed_at - created_at) / 86400.0 AS x FROM deals d WHERE {0} AND status = 'won' AND closed_at >= @from AND closed_at < @to) won");
-        var cohort = Command(batch, filter, "SELECT count(*), count(*) FILTER (WHERE status = 'won') FROM deals d WHERE {0} AND created_at >= @from AND created_at < @to");
+        Rollups(batch, filter, period with { From = null }, """
+            SELECT currency, sum(deals)::bigint, sum(amount), sum(weighted) FROM deal_rollups r WHERE {0} AND measure = 'open' AND {1} GROUP BY currency HAVING sum(deals) <> 0
+            """);
+        Rollups(batch, filter, period, """
+            SELECT measure, currency, day, sum(deals)::bigint, sum(amount), sum(cycle_days_sum)::bigint
+            FROM deal_rollups r WHERE {0} AND measure IN ('won', 'lost') AND {1} GROUP BY 1, 2, 3 HAVING sum(deals) <> 0
+            """);
+        CycleHistogram(batch, filter, period);
+        Rollups(batch, filter, period, "SELECT coalesce(sum(deals), 0)::bigint, coalesce(sum(won), 0)::bigint FROM deal_rollups r WHERE {0} AND measure = 'created' AND {1}");
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
 
         var today = DateOnly.FromDateTime(reports.Now.UtcDateTime);
         var byCurrency = new Dictionary<string, decimal[]>();
         decimal[] Figures(string currency) => byCurrency.TryGetValue(currency, out var f) ? f : byCurrency[currency] = new decimal[4];
         int openCount = 0, wonCount = 0, lostCount = 0;
+        long cycleDays = 0;
         decimal openAmount = 0, weighted = 0, wonAmount = 0, lostAmount = 0;
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -65,6 +72,7 @@ public static class ReportsApi
             {
                 wonCount += count;
                 wonAmount += converted;
+                cycleDays += reader.GetInt64(5);
                 Figures(currency)[2] += amount;
             }
             else
@@ -76,8 +84,8 @@ public static class ReportsApi
         }
 
         await reader.NextResultAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        var (averageCycle, medianCycle) = (reader.GetDouble(1), reader.GetDouble(2));
+        var medianCycle = await MedianAsync(reader, cancellationToken);
+        var averageCycle = wonCount == 0 ? 0 : (double)cycleDays / wonCount;
         await reader.NextResultAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         var (created, wonOfCohort) = (reader.GetInt64(0), reader.GetInt64(1));
@@ -116,25 +124,22 @@ public static class ReportsApi
             stages AS (
                 SELECT stage_id, name, "order" FROM pipeline_stages WHERE organization_id = @org AND pipeline_id = @pipeline),
             stays AS (
-                SELECT i.opportunity_id, i.stage_id, s."order", i.entered_at, i.exited_at, i.exit
+                -- highest_after: the furthest stage the deal entered from this stay on. One sort per deal, where a join of
+                -- each stay with the deal's later stays multiplied the rows (and a correlated EXISTS ran once per stay).
+                SELECT i.opportunity_id, c.status, i.stage_id, s."order", i.entered_at, i.exited_at, i.exit,
+                       max(s."order") OVER (PARTITION BY i.opportunity_id ORDER BY i.entered_at DESC RANGE UNBOUNDED PRECEDING) AS highest_after
                 FROM stage_intervals i JOIN cohort c ON c.opportunity_id = i.opportunity_id JOIN stages s ON s.stage_id = i.stage_id
                 WHERE i.organization_id = @org AND i.generation = @generation),
             per_stage AS (
-                SELECT opportunity_id, stage_id, min("order") AS stage_order, min(entered_at) AS first_entered,
-                       sum(extract(epoch FROM coalesce(exited_at, @now) - entered_at)) / 86400.0 AS days, bool_or(exit = 'lost') AS lost_here
-                FROM stays GROUP BY opportunity_id, stage_id),
-            reached_later AS (
-                -- a join on the deal rather than a correlated EXISTS, which PostgreSQL ran once per stay (quadratic)
-                SELECT DISTINCT p.opportunity_id, p.stage_id
-                FROM per_stage p JOIN stays later ON later.opportunity_id = p.opportunity_id
-                WHERE later."order" > p.stage_order AND later.entered_at >= p.first_entered)
+                SELECT opportunity_id, stage_id, min(status) AS status, bool_or(exit = 'lost') AS lost_here,
+                       sum(extract(epoch FROM coalesce(exited_at, @now) - entered_at)) / 86400.0 AS days,
+                       (array_agg(highest_after ORDER BY entered_at))[1] > min("order") AS reached_later
+                FROM stays GROUP BY opportunity_id, stage_id)
             SELECT s.stage_id, s.name, s."order", count(p.opportunity_id),
-                   count(*) FILTER (WHERE c.status = 'won' OR r.opportunity_id IS NOT NULL), count(*) FILTER (WHERE p.lost_here),
+                   count(*) FILTER (WHERE p.status = 'won' OR p.reached_later), count(*) FILTER (WHERE p.lost_here),
                    coalesce(avg(p.days), 0), coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY p.days), 0)
             FROM stages s
             LEFT JOIN per_stage p ON p.stage_id = s.stage_id
-            LEFT JOIN cohort c ON c.opportunity_id = p.opportunity_id
-            LEFT JOIN reached_later r ON r.opportunity_id = p.opportunity_id AND r.stage_id = p.stage_id
             GROUP BY s.stage_id, s.name, s."order"
             ORDER BY s."order"
             """);
@@ -173,21 +178,17 @@ public static class ReportsApi
         var start = new DateOnly(today.Year, today.Month, 1);
         var end = start.AddMonths(span);
         await using var batch = new NpgsqlBatch(await reports.OpenAsync(cancellationToken));
-        var open = Command(batch, filter, """
-            SELECT CASE WHEN expected_decision_date IS NULL THEN 'undated' WHEN expected_decision_date < @start THEN 'overdue'
-                        ELSE to_char(expected_decision_date, 'YYYY-MM') END,
-                   currency, count(*), sum(amount), sum(amount * probability / 100.0)
-            FROM deals d WHERE {0} AND status = 'open' AND (expected_decision_date IS NULL OR expected_decision_date < @end)
-            GROUP BY 1, 2
+        var open = Rollups(batch, filter, null, """
+            SELECT CASE WHEN day IS NULL THEN 'undated' WHEN day < @start THEN 'overdue' ELSE to_char(day, 'YYYY-MM') END,
+                   currency, sum(deals)::bigint, sum(amount), sum(weighted)
+            FROM deal_rollups r WHERE {0} AND measure = 'due' AND grain = 'm' AND (day IS NULL OR day < @end)
+            GROUP BY 1, 2 HAVING sum(deals) <> 0
             """);
         open.Parameters.AddWithValue("start", start);
         open.Parameters.AddWithValue("end", end);
-        var won = Command(batch, filter, """
-            SELECT to_char(closed_at AT TIME ZONE 'UTC', 'YYYY-MM'), currency, (closed_at AT TIME ZONE 'UTC')::date, sum(amount)
-            FROM deals d WHERE {0} AND status = 'won' AND closed_at >= @start_at AND closed_at < @end_at GROUP BY 1, 2, 3
+        Rollups(batch, filter, new RollupPeriod(start, end, rates.MonthsWithRateChanges), """
+            SELECT to_char(day, 'YYYY-MM'), currency, day, sum(amount) FROM deal_rollups r WHERE {0} AND measure = 'won' AND {1} GROUP BY 1, 2, 3 HAVING sum(deals) <> 0
             """);
-        won.Parameters.AddWithValue("start_at", new DateTimeOffset(start.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
-        won.Parameters.AddWithValue("end_at", new DateTimeOffset(end.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
 
         var rows = new Dictionary<string, (int Count, decimal Open, decimal Weighted, decimal Won)>();
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
@@ -240,17 +241,16 @@ public static class ReportsApi
 
         var (filter, rates, asOf) = await reports.PrepareAsync(query, cancellationToken);
         await using var batch = new NpgsqlBatch(await reports.OpenAsync(cancellationToken));
-        Command(batch, filter, $$"""
-            SELECT coalesce({{column}}, '(none)'), status, currency, (closed_at AT TIME ZONE 'UTC')::date, count(*), sum(amount),
-                   sum(extract(epoch FROM closed_at - created_at) / 86400.0)
-            FROM deals d WHERE {0} AND status IN ('won', 'lost') AND closed_at >= @from AND closed_at < @to
-            GROUP BY 1, 2, 3, 4
-            """);
-        Command(batch, filter, """
-            SELECT coalesce(nullif(lost_reason, ''), '(none)'), count(*) FROM deals d
-            WHERE {0} AND status = 'lost' AND closed_at >= @from AND closed_at < @to GROUP BY 1 ORDER BY 2 DESC, 1
-            """);
-        var groups = new Dictionary<string, (int Won, int Lost, decimal WonAmount, double CycleDays)>();
+        var period = new RollupPeriod(filter.FromDay, filter.ToDay, rates.MonthsWithRateChanges);
+        Rollups(batch, filter, period, $$"""
+            SELECT coalesce({{column}}, '(none)'), measure, currency, day, sum(deals)::bigint, sum(amount), sum(cycle_days_sum)::bigint
+            FROM deal_rollups r WHERE {0} AND measure IN ('won', 'lost') AND {1}
+            GROUP BY 1, 2, 3, 4 HAVING sum(deals) <> 0
+            """, groupedBy: groupBy ?? "segment");
+        Rollups(batch, filter, period, """
+            SELECT lost_reason, sum(deals)::bigint FROM deal_rollups r WHERE {0} AND measure = 'lost' AND {1} GROUP BY 1 HAVING sum(deals) > 0 ORDER BY 2 DESC, 1
+            """, groupedBy: groupBy ?? "segment");
+        var groups = new Dictionary<string, (int Won, int Lost, decimal WonAmount, long CycleDays)>();
         var reasons = new List<LostReason>();
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -259,7 +259,7 @@ public static class ReportsApi
             var group = groups.GetValueOrDefault(key);
             var count = (int)reader.GetInt64(4);
             groups[key] = reader.GetString(1) == "won"
-                ? (group.Won + count, group.Lost, group.WonAmount + rates.Convert(reader.GetDecimal(5), reader.GetString(2), reader.GetFieldValue<DateOnly>(3)), group.CycleDays + reader.GetDouble(6))
+                ? (group.Won + count, group.Lost, group.WonAmount + rates.Convert(reader.GetDecimal(5), reader.GetString(2), reader.GetFieldValue<DateOnly>(3)), group.CycleDays + reader.GetInt64(6))
                 : group with { Lost = group.Lost + count };
         }
 
@@ -273,7 +273,7 @@ public static class ReportsApi
             groupBy ?? "segment", rates.OrganizationCurrency, asOf, filter.From, filter.To,
             groups.OrderBy(g => g.Key).Select(g => new WinLossGroup(
                 g.Key, g.Value.Won, g.Value.Lost, Ratio(g.Value.Won, g.Value.Won + g.Value.Lost), Round(g.Value.WonAmount),
-                g.Value.Won == 0 ? 0 : Round(g.Value.WonAmount / g.Value.Won), g.Value.Won == 0 ? 0 : Math.Round(g.Value.CycleDays / g.Value.Won, 4))).ToList(),
+                g.Value.Won == 0 ? 0 : Round(g.Value.WonAmount / g.Value.Won), g.Value.Won == 0 ? 0 : Math.Round((double)g.Value.CycleDays / g.Value.Won, 4))).ToList(),
             reasons, rates.Missing.ToList());
         return query.Format == "csv" ? ReportCsv.WinLoss(report) : TypedResults.Ok(report);
     }
@@ -347,6 +347,67 @@ public static class ReportsApi
         command.CommandText = string.Format(sql, filter.Condition(command));
         batch.BatchCommands.Add(command);
         return command;
+    }
+
+    /// <summary>A statement on <c>deal_rollups</c> (alias <c>r</c>): {0} is the filter, {1} the period.</summary>
+    private static NpgsqlBatchCommand Rollups(NpgsqlBatch batch, ReportFilter filter, RollupPeriod? period, string sql, string? groupedBy = null)
+    {
+        var command = new NpgsqlBatchCommand();
+        command.CommandText = string.Format(sql, filter.RollupCondition(command, groupedBy), period?.Condition(command) ?? "true");
+        batch.BatchCommands.Add(command);
+        return command;
+    }
+
+    /// <summary>
+    /// How many deals won in the period took each number of days: from the rollups, which keep it per pipeline, team,
+    /// segment or source (per owner it would be about a row per deal), else from the deals.
+    /// </summary>
+    private static void CycleHistogram(NpgsqlBatch batch, ReportFilter filter, RollupPeriod period)
+    {
+        if (filter.RollupDimensions() is "owner" or "all")
+        {
+            Command(batch, filter, """
+                SELECT (closed_at AT TIME ZONE 'UTC')::date - (created_at AT TIME ZONE 'UTC')::date, count(*)
+                FROM deals d WHERE {0} AND status = 'won' AND closed_at >= @from AND closed_at < @to GROUP BY 1 ORDER BY 1
+                """);
+        }
+        else
+        {
+            Rollups(batch, filter, period, "SELECT cycle_days, sum(deals)::bigint FROM deal_rollups r WHERE {0} AND measure = 'cycle' AND {1} GROUP BY 1 HAVING sum(deals) > 0 ORDER BY 1");
+        }
+    }
+
+    /// <summary>The median of a histogram read as (value, count) rows in ascending order; the mean of the two middle values for an even count.</summary>
+    private static async Task<double> MedianAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        var histogram = new List<(int Days, long Count)>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            histogram.Add((reader.GetInt32(0), reader.GetInt64(1)));
+        }
+
+        var total = histogram.Sum(h => h.Count);
+        if (total == 0)
+        {
+            return 0;
+        }
+
+        int ValueAt(long index)
+        {
+            foreach (var (days, count) in histogram)
+            {
+                if (index < count)
+                {
+                    return days;
+                }
+
+                index -= count;
+            }
+
+            throw new InvalidOperationException("Index past the histogram.");
+        }
+
+        return (ValueAt((total - 1) / 2) + ValueAt(total / 2)) / 2.0;
     }
 
     private static double Ratio(long part, long whole) => whole == 0 ? 0 : Math.Round((double)part / whole, 6);

@@ -14,6 +14,13 @@ public sealed class DatedRates(string organizationCurrency, IEnumerable<RateToOr
 
     public SortedSet<string> Missing { get; } = [];
 
+    /// <summary>
+    /// The months in which a rate changes after their first day: their amounts convert day by day, while any other
+    /// month's convert at one rate (read from the monthly rollups).
+    /// </summary>
+    public DateOnly[] MonthsWithRateChanges => _rates.Values.SelectMany(r => r)
+        .Where(r => r.From.Day != 1).Select(r => new DateOnly(r.From.Year, r.From.Month, 1)).Distinct().ToArray();
+
     public decimal Convert(decimal amount, string currency, DateOnly day)
     {
         currency = currency.Trim();

@@ -44,6 +44,12 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
             d.HasIndex(x => new { x.OrganizationId, x.Generation, x.Status, x.ClosedAt });
             d.HasIndex(x => new { x.OrganizationId, x.Generation, x.CreatedAt });
             d.HasIndex(x => new { x.OrganizationId, x.Generation, x.Status, x.ExpectedDecisionDate });
+            // The stale and slipped lists read a page in these orders and stop, instead of sorting every open deal.
+            d.HasIndex(x => new { x.OrganizationId, x.Generation, x.Status, x.LastTouchedAt, x.OpportunityId });
+            d.HasIndex(x => new { x.OrganizationId, x.Generation, x.PushCount, x.PushedDays, x.OpportunityId })
+                .IsDescending(false, false, true, true, false);
+            // The median sales cycle of one owner's deals (the rollups do not keep it per owner).
+            d.HasIndex(x => new { x.OrganizationId, x.Generation, x.OwnerId, x.Status, x.ClosedAt }).IncludeProperties(x => x.CreatedAt);
         });
         modelBuilder.Entity<StageInterval>(i =>
         {

@@ -36,20 +36,43 @@ public sealed class DealProjection(ReportingDbContext db, ProjectionMetrics metr
         }
     }
 
-    /// <summary>Recomputes the read models of <paramref name="opportunities"/> in <paramref name="generation"/> from their logs.</summary>
+    /// <summary>
+    /// Recomputes the read models of <paramref name="opportunities"/> in <paramref name="generation"/> from their logs.
+    /// A deal's row is updated in place, and only in the columns that changed: the database derives the report
+    /// rollups from those changes, so a change that moves no figure (a stage move between two stages of the same
+    /// probability) does not touch the rollups other deals' projections also write.
+    /// </summary>
     public static async Task ReplaceAsync(
         ReportingDbContext db, Guid organizationId, int generation, IReadOnlyCollection<Guid> opportunities,
         ILookup<Guid, IntegrationMessage> log, CancellationToken cancellationToken)
     {
-        await db.Deals.Where(d => d.Generation == generation && opportunities.Contains(d.OpportunityId)).ExecuteDeleteAsync(cancellationToken);
+        var existing = await db.Deals.Where(d => d.Generation == generation && opportunities.Contains(d.OpportunityId))
+            .ToDictionaryAsync(d => d.OpportunityId, cancellationToken);
         await db.StageIntervals.Where(i => i.Generation == generation && opportunities.Contains(i.OpportunityId)).ExecuteDeleteAsync(cancellationToken);
         foreach (var opportunityId in opportunities)
         {
-            if (DealProjector.Project(organizationId, generation, opportunityId, log[opportunityId]) is { } projection)
+            var projection = DealProjector.Project(organizationId, generation, opportunityId, log[opportunityId]);
+            var current = existing.GetValueOrDefault(opportunityId);
+            if (projection is null)
+            {
+                if (current is not null)
+                {
+                    db.Deals.Remove(current);
+                }
+
+                continue;
+            }
+
+            if (current is null)
             {
                 db.Deals.Add(projection.Deal);
-                db.StageIntervals.AddRange(projection.Intervals);
             }
+            else
+            {
+                db.Entry(current).CurrentValues.SetValues(projection.Deal);
+            }
+
+            db.StageIntervals.AddRange(projection.Intervals);
         }
     }
 

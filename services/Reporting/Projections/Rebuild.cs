@@ -62,13 +62,25 @@ public sealed partial class Rebuild(IServiceScopeFactory scopes, IHttpClientFact
 
         await using (var scope = Scoped(request, out var db))
         {
-            var state = await db.ProjectionStates.SingleAsync(cancellationToken);
-            var previous = state.ActiveGeneration;
-            state.ActiveGeneration = generation;
-            state.BuildingGeneration = null;
-            await db.SaveChangesAsync(cancellationToken);
+            int previous;
+            await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+            {
+                var state = await db.ProjectionStates.SingleAsync(cancellationToken);
+                previous = state.ActiveGeneration;
+                state.ActiveGeneration = generation;
+                state.BuildingGeneration = null;
+                await db.SaveChangesAsync(cancellationToken); // waits for the projections in flight, which hold the state FOR SHARE
+
+                // The database keeps the rollups of the readers' generation only: add the new one's, complete now, in one pass.
+                var newDeals = $"SELECT *, 1 AS sign FROM deals WHERE organization_id = '{request.OrganizationId}' AND generation = {generation}";
+                await db.Database.ExecuteSqlInterpolatedAsync($"SELECT apply_deal_rollups({newDeals})", cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+
             await db.Deals.Where(d => d.Generation < generation).ExecuteDeleteAsync(cancellationToken);
             await db.StageIntervals.Where(i => i.Generation < generation).ExecuteDeleteAsync(cancellationToken);
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"DELETE FROM deal_rollups WHERE organization_id = {request.OrganizationId} AND generation < {generation}", cancellationToken);
             var job = await db.RebuildJobs.SingleAsync(j => j.Id == request.JobId, cancellationToken);
             job.EventsRead = eventsRead;
             job.DealsProjected = projected;

@@ -233,6 +233,18 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                     b.HasIndex("OrganizationId", "Generation", "Status", "ExpectedDecisionDate")
                         .HasDatabaseName("ix_deals_organization_id_generation_status_expected_decision_d");
 
+                    b.HasIndex("OrganizationId", "Generation", "OwnerId", "Status", "ClosedAt")
+                        .HasDatabaseName("ix_deals_organization_id_generation_owner_id_status_closed_at");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("OrganizationId", "Generation", "OwnerId", "Status", "ClosedAt"), new[] { "CreatedAt" });
+
+                    b.HasIndex("OrganizationId", "Generation", "PushCount", "PushedDays", "OpportunityId")
+                        .IsDescending(false, false, true, true, false)
+                        .HasDatabaseName("ix_deals_organization_id_generation_push_count_pushed_days_opp");
+
+                    b.HasIndex("OrganizationId", "Generation", "Status", "LastTouchedAt", "OpportunityId")
+                        .HasDatabaseName("ix_deals_organization_id_generation_status_last_touched_at_opp");
+
                     b.ToTable("deals", (string)null);
                 });
 
