@@ -84,6 +84,15 @@ public sealed class KpiScenarioTests(ReportingServiceFixture reporting)
             Assert.Equal(3, smb.GetProperty("openCount").GetInt32());                                     // D8, D9, D10
         }
 
+        // A period cutting months at both ends (days 60–63 to 237–240, whatever the months' lengths), which the
+        // rollups answer from monthly rows minus the days outside it.
+        var cut = $"pipelineId={scenario.PipelineId}&from={Anchor.AddMonths(2).AddDays(1):yyyy-MM-dd}&to={Anchor.AddMonths(7).AddDays(25):yyyy-MM-dd}";
+        var inCut = await reporting.ReportAsync(DemoUsers.AcmeAdmin, $"/api/reports/summary?{cut}", _ => true);
+        Assert.Equal((2, 30_000m, 3, 7_800m, 3), (inCut.GetProperty("wonCount").GetInt32(), inCut.GetProperty("wonAmount").GetDecimal(),
+            inCut.GetProperty("lostCount").GetInt32(), inCut.GetProperty("lostAmount").GetDecimal(), inCut.GetProperty("createdCount").GetInt32()));
+        Assert.Equal(1.0 / 3, inCut.GetProperty("conversionRate").GetDouble(), 5);   // won D1, D2; lost D5, D6, D7; created D3 (won), D6, D7
+        Assert.Equal(60, inCut.GetProperty("medianSalesCycleDays").GetDouble(), 3);
+
         // Funnel: entered, advanced (a later stage after entering, or won), lost here, days in stage (summed over re-entries).
         var funnel = await reporting.ReportAsync(DemoUsers.AcmeAdmin, $"/api/reports/funnel?{period}", _ => true);
         var stages = funnel.GetProperty("stages").EnumerateArray().ToArray();

@@ -37,14 +37,14 @@ public static class ReportsApi
         var period = new RollupPeriod(filter.FromDay, filter.ToDay, rates.MonthsWithRateChanges);
         await using var batch = new NpgsqlBatch(await reports.OpenAsync(cancellationToken));
         Rollups(batch, filter, period with { From = null }, """
-            SELECT currency, sum(deals)::bigint, sum(amount), sum(weighted) FROM deal_rollups r WHERE {0} AND measure = 'open' AND {1} GROUP BY currency HAVING sum(deals) <> 0
+            SELECT currency, sum(sign * deals)::bigint, sum(sign * amount), sum(sign * weighted) FROM {0} WHERE measure = 'open' GROUP BY currency HAVING sum(sign * deals) <> 0
             """);
         Rollups(batch, filter, period, """
-            SELECT measure, currency, day, sum(deals)::bigint, sum(amount), sum(cycle_days_sum)::bigint
-            FROM deal_rollups r WHERE {0} AND measure IN ('won', 'lost') AND {1} GROUP BY 1, 2, 3 HAVING sum(deals) <> 0
+            SELECT measure, currency, day, sum(sign * deals)::bigint, sum(sign * amount), sum(sign * cycle_days_sum)::bigint
+            FROM {0} WHERE measure IN ('won', 'lost') GROUP BY 1, 2, 3 HAVING sum(sign * deals) <> 0
             """);
         CycleHistogram(batch, filter, period);
-        Rollups(batch, filter, period, "SELECT coalesce(sum(deals), 0)::bigint, coalesce(sum(won), 0)::bigint FROM deal_rollups r WHERE {0} AND measure = 'created' AND {1}");
+        Rollups(batch, filter, period, "SELECT coalesce(sum(sign * deals), 0)::bigint, coalesce(sum(sign * won), 0)::bigint FROM {0} WHERE measure = 'created'");
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
 
         var today = DateOnly.FromDateTime(reports.Now.UtcDateTime);
@@ -181,13 +181,13 @@ public static class ReportsApi
         var open = Rollups(batch, filter, null, """
             SELECT CASE WHEN day IS NULL THEN 'undated' WHEN day < @start THEN 'overdue' ELSE to_char(day, 'YYYY-MM') END,
                    currency, sum(deals)::bigint, sum(amount), sum(weighted)
-            FROM deal_rollups r WHERE {0} AND measure = 'due' AND grain = 'm' AND (day IS NULL OR day < @end)
+            FROM {0} WHERE measure = 'due' AND grain = 'm' AND (day IS NULL OR day < @end)
             GROUP BY 1, 2 HAVING sum(deals) <> 0
             """);
         open.Parameters.AddWithValue("start", start);
         open.Parameters.AddWithValue("end", end);
         Rollups(batch, filter, new RollupPeriod(start, end, rates.MonthsWithRateChanges), """
-            SELECT to_char(day, 'YYYY-MM'), currency, day, sum(amount) FROM deal_rollups r WHERE {0} AND measure = 'won' AND {1} GROUP BY 1, 2, 3 HAVING sum(deals) <> 0
+            SELECT to_char(day, 'YYYY-MM'), currency, day, sum(sign * amount) FROM {0} WHERE measure = 'won' GROUP BY 1, 2, 3 HAVING sum(sign * deals) <> 0
             """);
 
         var rows = new Dictionary<string, (int Count, decimal Open, decimal Weighted, decimal Won)>();
@@ -243,12 +243,12 @@ public static class ReportsApi
         await using var batch = new NpgsqlBatch(await reports.OpenAsync(cancellationToken));
         var period = new RollupPeriod(filter.FromDay, filter.ToDay, rates.MonthsWithRateChanges);
         Rollups(batch, filter, period, $$"""
-            SELECT coalesce({{column}}, '(none)'), measure, currency, day, sum(deals)::bigint, sum(amount), sum(cycle_days_sum)::bigint
-            FROM deal_rollups r WHERE {0} AND measure IN ('won', 'lost') AND {1}
-            GROUP BY 1, 2, 3, 4 HAVING sum(deals) <> 0
+            SELECT coalesce({{column}}, '(none)'), measure, currency, day, sum(sign * deals)::bigint, sum(sign * amount), sum(sign * cycle_days_sum)::bigint
+            FROM {0} WHERE measure IN ('won', 'lost')
+            GROUP BY 1, 2, 3, 4 HAVING sum(sign * deals) <> 0
             """, groupedBy: groupBy ?? "segment");
         Rollups(batch, filter, period, """
-            SELECT lost_reason, sum(deals)::bigint FROM deal_rollups r WHERE {0} AND measure = 'lost' AND {1} GROUP BY 1 HAVING sum(deals) > 0 ORDER BY 2 DESC, 1
+            SELECT lost_reason, sum(sign * deals)::bigint FROM {0} WHERE measure = 'lost' GROUP BY 1 HAVING sum(sign * deals) > 0 ORDER BY 2 DESC, 1
             """, groupedBy: groupBy ?? "segment");
         var groups = new Dictionary<string, (int Won, int Lost, decimal WonAmount, long CycleDays)>();
         var reasons = new List<LostReason>();
@@ -349,11 +349,12 @@ public static class ReportsApi
         return command;
     }
 
-    /// <summary>A statement on <c>deal_rollups</c> (alias <c>r</c>): {0} is the filter, {1} the period.</summary>
+    /// <summary>A statement on the rollups: {0} is the rows of the filter and period, each with the sign it counts with.</summary>
     private static NpgsqlBatchCommand Rollups(NpgsqlBatch batch, ReportFilter filter, RollupPeriod? period, string sql, string? groupedBy = null)
     {
         var command = new NpgsqlBatchCommand();
-        command.CommandText = string.Format(sql, filter.RollupCondition(command, groupedBy), period?.Condition(command) ?? "true");
+        var condition = filter.RollupCondition(command, groupedBy);
+        command.CommandText = string.Format(sql, period?.Rows(condition) ?? RollupPeriod.All(condition));
         batch.BatchCommands.Add(command);
         return command;
     }
@@ -373,7 +374,7 @@ public static class ReportsApi
         }
         else
         {
-            Rollups(batch, filter, period, "SELECT cycle_days, sum(deals)::bigint FROM deal_rollups r WHERE {0} AND measure = 'cycle' AND {1} GROUP BY 1 HAVING sum(deals) > 0 ORDER BY 1");
+            Rollups(batch, filter, period, "SELECT cycle_days, sum(sign * deals)::bigint FROM {0} WHERE measure = 'cycle' GROUP BY 1 HAVING sum(sign * deals) > 0 ORDER BY 1");
         }
     }
 

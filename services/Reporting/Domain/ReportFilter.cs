@@ -78,25 +78,94 @@ public sealed record ReportQuery(
     Guid? PipelineId, DateOnly? From, DateOnly? To, string? OwnerId, Guid? TeamId, string? Segment, string? Source, string? Format);
 
 /// <summary>
-/// Which rows of <c>deal_rollups</c> (alias <c>r</c>) cover the days [<paramref name="From"/>, <paramref name="To"/>):
-/// whole months from the monthly rows, the days at either end, and every day of a month in which an exchange rate
-/// changes (amounts there convert day by day), from the daily rows. A null start means since the beginning.
+/// Which rows of <c>deal_rollups</c> cover the days [<paramref name="From"/>, <paramref name="To"/>) (a null start:
+/// since the beginning), and with which sign. Whole months come from the monthly rows; a partial month at either
+/// end from its daily rows, or, when that reads fewer days, from its monthly row minus the daily rows outside the
+/// period (the end of a period running to today is a month minus the days still to come, which hold next to
+/// nothing). A month in which an exchange rate changes is read day by day, so amounts convert at their day's rate.
 /// </summary>
 public sealed record RollupPeriod(DateOnly? From, DateOnly To, DateOnly[] DailyMonths)
 {
-    public string Condition(NpgsqlBatchCommand command)
+    /// <summary>The rows matching <paramref name="filter"/> in the period, as a derived table <c>r</c> with a <c>sign</c> column (1 or −1).</summary>
+    public string Rows(string filter)
+    {
+        var parts = Parts();
+        if (parts.Count == 0)
+        {
+            return $"(SELECT r.*, 1 AS sign FROM deal_rollups r WHERE false) r";
+        }
+
+        var sign = string.Join(" ", parts.Select(p => $"WHEN {p.Condition} THEN {p.Sign}"));
+        return $"(SELECT r.*, CASE {sign} END AS sign FROM deal_rollups r WHERE {filter} AND ({string.Join(" OR ", parts.Select(p => p.Condition))})) r";
+    }
+
+    /// <summary>Every row matching <paramref name="filter"/>, whatever its day, counted once.</summary>
+    public static string All(string filter) => $"(SELECT r.*, 1 AS sign FROM deal_rollups r WHERE {filter}) r";
+
+    private List<(string Condition, int Sign)> Parts()
     {
         var from = From ?? DateOnly.MinValue;
-        var firstWholeMonth = from.Day == 1 ? from : new DateOnly(from.Year, from.Month, 1).AddMonths(1);
-        command.Parameters.AddWithValue("period_from", from);
-        command.Parameters.AddWithValue("period_to", To);
-        command.Parameters.AddWithValue("months_from", firstWholeMonth);
-        command.Parameters.AddWithValue("months_to", new DateOnly(To.Year, To.Month, 1));
-        command.Parameters.AddWithValue("daily_months", DailyMonths);
-        return """
-            ((r.grain = 'm' AND r.day >= @months_from AND r.day < @months_to AND r.day <> ALL(@daily_months))
-             OR (r.grain = 'd' AND r.day >= @period_from AND r.day < @period_to
-                 AND (r.day < @months_from OR r.day >= @months_to OR date_trunc('month', r.day)::date = ANY(@daily_months))))
-            """;
+        var parts = new List<(string Condition, int Sign)>();
+        if (from >= To)
+        {
+            return parts;
+        }
+
+        var split = DailyMonths.ToHashSet();
+        var splitList = $"ARRAY[{string.Join(", ", DailyMonths.Select(Date))}]::date[]";
+        var wholeFrom = from.Day == 1 ? from : Month(from).AddMonths(1);
+        var wholeTo = Month(To);
+        if (wholeFrom < wholeTo)
+        {
+            parts.Add(($"(r.grain = 'm' AND r.day >= {Date(wholeFrom)} AND r.day < {Date(wholeTo)} AND r.day <> ALL({splitList}))", 1));
+        }
+
+        if (DailyMonths.Length > 0)
+        {
+            parts.Add(($"(r.grain = 'd' AND r.day >= {Date(from)} AND r.day < {Date(To)} AND date_trunc('month', r.day)::date = ANY({splitList}))", 1));
+        }
+
+        if (Month(from) == Month(To))
+        {
+            if (!split.Contains(Month(from)))
+            {
+                PartialMonth(parts, Month(from), from, To);
+            }
+
+            return parts;
+        }
+
+        if (from.Day != 1 && !split.Contains(Month(from)))
+        {
+            PartialMonth(parts, Month(from), from, Month(from).AddMonths(1));
+        }
+
+        if (To.Day != 1 && !split.Contains(Month(To)))
+        {
+            PartialMonth(parts, Month(To), Month(To), To);
+        }
+
+        return parts;
     }
+
+    /// <summary>The days [start, end) of the month beginning on <paramref name="month"/>, from whichever reads fewer daily rows.</summary>
+    private static void PartialMonth(List<(string Condition, int Sign)> parts, DateOnly month, DateOnly start, DateOnly end)
+    {
+        var next = month.AddMonths(1);
+        var inside = end.DayNumber - start.DayNumber;
+        var outside = next.DayNumber - month.DayNumber - inside;
+        if (inside <= outside)
+        {
+            parts.Add(($"(r.grain = 'd' AND r.day >= {Date(start)} AND r.day < {Date(end)})", 1));
+            return;
+        }
+
+        parts.Add(($"(r.grain = 'm' AND r.day = {Date(month)})", 1));
+        parts.Add(($"(r.grain = 'd' AND r.day >= {Date(month)} AND r.day < {Date(start)})", -1));
+        parts.Add(($"(r.grain = 'd' AND r.day >= {Date(end)} AND r.day < {Date(next)})", -1));
+    }
+
+    private static DateOnly Month(DateOnly day) => new(day.Year, day.Month, 1);
+
+    private static string Date(DateOnly day) => $"DATE '{day:yyyy-MM-dd}'";
 }

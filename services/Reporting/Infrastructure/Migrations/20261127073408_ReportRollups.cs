@@ -157,6 +157,16 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
 
             CREATE FUNCTION deals_changed() RETURNS trigger LANGUAGE plpgsql AS $fn$
             BEGIN
+                -- Rows of a generation readers do not use (a rebuild filling its own, or dropping the old) change no
+                -- rollup: leave before building the statement. (An update never changes a deal's generation.)
+                IF TG_OP = 'DELETE' THEN
+                    IF NOT EXISTS (SELECT FROM old_deals d JOIN projection_states s ON s.organization_id = d.organization_id AND s.active_generation = d.generation) THEN
+                        RETURN NULL;
+                    END IF;
+                ELSIF NOT EXISTS (SELECT FROM new_deals d JOIN projection_states s ON s.organization_id = d.organization_id AND s.active_generation = d.generation) THEN
+                    RETURN NULL;
+                END IF;
+
                 EXECUTE deal_rollups_statement(CASE TG_OP
                     WHEN 'INSERT' THEN 'SELECT *, 1 AS sign FROM new_deals'
                     WHEN 'DELETE' THEN 'SELECT *, -1 AS sign FROM old_deals'
