@@ -9,7 +9,9 @@ namespace Pipeline.Reporting.Apis;
 /// <summary>
 /// The reports of SPEC §5, computed with the KPI formulas of SPEC §6 from the read models, in the organisation's
 /// currency at the dated rate. Each says how current it is (<c>asOf</c>: the time of the last event applied) and
-/// answers CSV with <c>format=csv</c>. SQL runs as one batch per report.
+/// answers CSV with <c>format=csv</c>. SQL runs as one batch per report. Summary, forecast and win/loss read the
+/// rollups PostgreSQL keeps of the deals (<c>deal_rollups</c>, see the ReportRollups migration); the funnel, stale
+/// and slipped read the deals and their stage stays.
 /// </summary>
 public static class ReportsApi
 {
