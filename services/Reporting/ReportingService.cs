@@ -27,6 +27,7 @@ public static class ReportingService
         builder.Services.AddScoped<ReportContext>();
         builder.Services.AddSingleton<Rebuild>();
         builder.Services.AddHostedService(services => services.GetRequiredService<Rebuild>());
+        builder.Services.AddHostedService<RollupFolder>();
         // The event history comes from the opportunity service, found by service discovery.
         builder.Services.AddHttpClient(Rebuild.OpportunityClient, client => client.BaseAddress = new Uri($"https+http://{ResourceNames.Opportunity}"));
         return builder;

@@ -128,6 +128,14 @@ public sealed class ReportingServiceFixture : IAsyncLifetime
         }, applied => applied == ids.Count, TimeSpan.FromSeconds(60), $"the reporting service applied all {ids.Count} events");
     }
 
+    /// <summary>Until the service's folder has moved every rollup delta into the rollups.</summary>
+    public Task WaitUntilRollupsFoldedAsync() => Eventually.Until(async () =>
+    {
+        await using var scope = _reporting.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ReportingDbContext>();
+        return await db.Database.SqlQueryRaw<long>("SELECT count(*) AS \"Value\" FROM deal_rollup_deltas").SingleAsync();
+    }, left => left == 0, TimeSpan.FromSeconds(60), "the rollup deltas folded");
+
     public async Task<HttpClient> ReportingClientAsync(string user) => await Issuer.AuthorizeAsync(_reporting.CreateClient(), user);
 
     public async Task<HttpClient> OpportunityClientAsync(string user) => await Issuer.AuthorizeAsync(new HttpClient { BaseAddress = OpportunityAddress }, user);

@@ -81,6 +81,8 @@ public sealed partial class Rebuild(IServiceScopeFactory scopes, IHttpClientFact
             await db.StageIntervals.Where(i => i.Generation < generation).ExecuteDeleteAsync(cancellationToken);
             await db.Database.ExecuteSqlInterpolatedAsync(
                 $"DELETE FROM deal_rollups WHERE organization_id = {request.OrganizationId} AND generation < {generation}", cancellationToken);
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"DELETE FROM deal_rollup_deltas WHERE organization_id = {request.OrganizationId} AND generation < {generation}", cancellationToken);
             var job = await db.RebuildJobs.SingleAsync(j => j.Id == request.JobId, cancellationToken);
             job.EventsRead = eventsRead;
             job.DealsProjected = projected;

@@ -47,8 +47,10 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                 DROP TRIGGER deals_updated ON deals;
                 DROP TRIGGER deals_deleted ON deals;
                 DROP FUNCTION deals_changed();
+                DROP FUNCTION fold_deal_rollup_deltas();
                 DROP FUNCTION apply_deal_rollups(text);
-                DROP FUNCTION deal_rollups_statement(text);
+                DROP FUNCTION deal_rollups_statement(text, boolean);
+                DROP TABLE deal_rollup_deltas;
                 DROP TABLE deal_rollups;
                 """);
 
@@ -93,8 +95,14 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
             -- One owner's rows, without reading every owner's of the period.
             CREATE INDEX ix_deal_rollups_owner ON deal_rollups (organization_id, generation, owner_id, measure, grain, day) WHERE dims IN ('owner', 'all');
 
-            -- The statement adding the contributions of the deal rows selected by changes (with a sign column: 1 added, -1 removed).
-            CREATE FUNCTION deal_rollups_statement(changes text) RETURNS text LANGUAGE sql IMMUTABLE AS $fn$
+            -- What projections changed since the last fold. Projections only append here: had each upserted the
+            -- rollups, every projection of similar deals would queue behind the row locks of the same few rollup
+            -- rows until its commit. A folder (one at a time) moves them into deal_rollups; reports read both.
+            CREATE TABLE deal_rollup_deltas (LIKE deal_rollups);
+
+            -- The statement adding the contributions of the deal rows selected by changes (with a sign column: 1 added,
+            -- -1 removed): appended to deal_rollup_deltas, or folded straight into deal_rollups.
+            CREATE FUNCTION deal_rollups_statement(changes text, as_deltas boolean) RETURNS text LANGUAGE sql IMMUTABLE AS $fn$
                 SELECT format($sql$
                     WITH changed AS (%s),
                     facts AS (
@@ -128,7 +136,7 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                         SELECT organization_id, generation, 'cycle', closed_day, pipeline_id, NULL, team_id, segment, source, NULL,
                                NULL, closed_day - created_day, sign, sign, 0, 0, sign * (closed_day - created_day)
                         FROM facts WHERE status = 'won')
-                    INSERT INTO deal_rollups AS r (organization_id, generation, measure, dims, grain, day, pipeline_id, owner_id, team_id, segment, source, currency,
+                    INSERT INTO %s AS r (organization_id, generation, measure, dims, grain, day, pipeline_id, owner_id, team_id, segment, source, currency,
                                                    lost_reason, cycle_days, deals, won, amount, weighted, cycle_days_sum)
                     SELECT c.organization_id, c.generation, c.measure, k.dims, g.grain, CASE g.grain WHEN 'm' THEN date_trunc('month', c.day)::date ELSE c.day END,
                            c.pipeline_id, CASE WHEN k.dims IN ('all', 'owner') THEN c.owner_id END, c.team_id,
@@ -141,17 +149,47 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                     WHERE (g.grain = 'm' OR c.measure <> 'due') AND (k.dims IN ('base', 'segment', 'source') OR c.measure <> 'cycle')
                     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14
                     HAVING sum(c.deals) <> 0 OR sum(c.won) <> 0 OR sum(c.amount) <> 0 OR sum(c.weighted) <> 0 OR sum(c.cycle_days_sum) <> 0
+                    %s
+                    $sql$, changes, CASE WHEN as_deltas THEN 'deal_rollup_deltas' ELSE 'deal_rollups' END,
+                    CASE WHEN as_deltas THEN '' ELSE $upsert$
                     ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14
                     ON CONFLICT (organization_id, generation, measure, dims, grain, day, pipeline_id, owner_id, team_id, segment, source, currency, lost_reason, cycle_days)
                     DO UPDATE SET deals = r.deals + excluded.deals, won = r.won + excluded.won, amount = r.amount + excluded.amount,
                                   weighted = r.weighted + excluded.weighted, cycle_days_sum = r.cycle_days_sum + excluded.cycle_days_sum
-                    $sql$, changes)
+                    $upsert$ END)
             $fn$;
 
-            -- Run by the triggers (which alone see their transition tables) and by a rebuild switching generations.
+            -- Folds rows straight into the rollups: a rebuild switching generations, and the first fill.
             CREATE FUNCTION apply_deal_rollups(changes text) RETURNS void LANGUAGE plpgsql AS $fn$
             BEGIN
-                EXECUTE deal_rollups_statement(changes);
+                EXECUTE deal_rollups_statement(changes, false);
+            END
+            $fn$;
+
+            -- Moves the deltas into the rollups, one folder at a time (another caller returns at once); returns the
+            -- number of deltas moved. Readers see the deltas or their sum, never both: one transaction.
+            CREATE FUNCTION fold_deal_rollup_deltas() RETURNS bigint LANGUAGE plpgsql AS $fn$
+            DECLARE
+                moved bigint;
+            BEGIN
+                IF NOT pg_try_advisory_xact_lock(hashtext('fold_deal_rollup_deltas')) THEN
+                    RETURN 0;
+                END IF;
+
+                WITH taken AS (DELETE FROM deal_rollup_deltas RETURNING *),
+                counted AS (SELECT count(*) AS n FROM taken),
+                folded AS (
+                    INSERT INTO deal_rollups AS r
+                    SELECT organization_id, generation, measure, dims, grain, day, pipeline_id, owner_id, team_id, segment, source, currency,
+                           lost_reason, cycle_days, sum(deals), sum(won), sum(amount), sum(weighted), sum(cycle_days_sum)
+                    FROM taken
+                    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14
+                    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14
+                    ON CONFLICT (organization_id, generation, measure, dims, grain, day, pipeline_id, owner_id, team_id, segment, source, currency, lost_reason, cycle_days)
+                    DO UPDATE SET deals = r.deals + excluded.deals, won = r.won + excluded.won, amount = r.amount + excluded.amount,
+                                  weighted = r.weighted + excluded.weighted, cycle_days_sum = r.cycle_days_sum + excluded.cycle_days_sum)
+                SELECT n INTO moved FROM counted;
+                RETURN moved;
             END
             $fn$;
 
@@ -170,7 +208,7 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                 EXECUTE deal_rollups_statement(CASE TG_OP
                     WHEN 'INSERT' THEN 'SELECT *, 1 AS sign FROM new_deals'
                     WHEN 'DELETE' THEN 'SELECT *, -1 AS sign FROM old_deals'
-                    ELSE 'SELECT *, -1 AS sign FROM old_deals UNION ALL SELECT *, 1 FROM new_deals' END);
+                    ELSE 'SELECT *, -1 AS sign FROM old_deals UNION ALL SELECT *, 1 FROM new_deals' END, true);
                 RETURN NULL;
             END
             $fn$;
