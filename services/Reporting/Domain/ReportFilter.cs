@@ -7,7 +7,8 @@ namespace Pipeline.Reporting.Domain;
 /// <summary>
 /// The filters every report takes (SPEC §5: pipeline, period, owner, team, segment, source), plus who is asking:
 /// reps and managers see their team's figures (a rep without a team, their own), admins the organisation's.
-/// Builds the SQL condition on <c>deals</c> (or <c>deal_rollups</c>, which have the same columns), always scoped to the caller's organisation and the readers' generation.
+/// Builds the SQL condition on <c>deals</c> (or <c>deal_rollups</c>, which have the same columns), always scoped to
+/// the caller's organisation and the readers' generation.
 /// </summary>
 public sealed record ReportFilter(
     Guid OrganizationId, int Generation, Guid? PipelineId, DateTimeOffset From, DateTimeOffset To,
