@@ -222,6 +222,7 @@ public static class ReportingBenchmark
             await Reporting.ExecuteAsync("VACUUM ANALYZE deals", timeoutSeconds: 600);
             await Reporting.ExecuteAsync("VACUUM ANALYZE stage_intervals", timeoutSeconds: 600);
             await Reporting.ExecuteAsync("VACUUM ANALYZE deal_rollups", timeoutSeconds: 600);
+            await Reporting.ExecuteAsync("VACUUM ANALYZE deal_rollup_deltas", timeoutSeconds: 600);
         }
 
         /// <summary>Folds the rollup deltas the triggers appended, as the service's folder would (it may be folding too).</summary>

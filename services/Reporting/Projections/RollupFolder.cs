@@ -12,15 +12,27 @@ public sealed partial class RollupFolder(NpgsqlDataSource database, ILogger<Roll
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
 
+    // Every report scans the deltas: left to autovacuum (a minute apart at best), the rows folded away stay in the
+    // table as dead tuples, and a report measured after a bulk load read 800,000 of them (0.5 s instead of 25 ms).
+    private static readonly TimeSpan VacuumInterval = TimeSpan.FromSeconds(2);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval);
+        var folded = 0L;
+        var lastVacuum = TimeProvider.System.GetTimestamp();
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
                 await using var fold = database.CreateCommand("SELECT fold_deal_rollup_deltas()");
-                await fold.ExecuteScalarAsync(stoppingToken);
+                folded += (long)(await fold.ExecuteScalarAsync(stoppingToken))!;
+                if (folded > 0 && TimeProvider.System.GetElapsedTime(lastVacuum) >= VacuumInterval)
+                {
+                    await using var vacuum = database.CreateCommand("VACUUM (SKIP_LOCKED) deal_rollup_deltas");
+                    await vacuum.ExecuteNonQueryAsync(stoppingToken);
+                    (folded, lastVacuum) = (0, TimeProvider.System.GetTimestamp());
+                }
             }
             catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
             {
