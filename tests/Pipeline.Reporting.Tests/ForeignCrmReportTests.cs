@@ -35,7 +35,7 @@ public sealed class ForeignCrmReportTests(ReportingServiceFixture reporting)
 
         var period = $"source={source}&from=2016-01-01&to=2017-12-31";
         var summary = await reporting.ReportAsync(DemoUsers.AcmeAdmin, $"/api/reports/summary?{period}",
-            r => r.GetProperty("wonCount").GetInt32() + r.GetProperty("lostCount").GetInt32() == closed.Count, TimeSpan.FromMinutes(2));
+            r => r.GetProperty("wonCount").GetInt32() + r.GetProperty("lostCount").GetInt32() == closed.Count, TimeSpan.FromMinutes(5));
         Assert.Equal(won.Count, summary.GetProperty("wonCount").GetInt32());
         Assert.Equal((double)won.Count / closed.Count, summary.GetProperty("winRate").GetDouble(), 6);
         Assert.Equal(cycles.Average(), summary.GetProperty("averageSalesCycleDays").GetDouble(), 4);

@@ -48,6 +48,31 @@ public sealed class KpiScenarioTests(ReportingServiceFixture reporting)
         await AssertFiguresAsync(scenario, deals);
     }
 
+    [Fact]
+    public async Task Reordering_stages_changes_which_stages_count_as_later_in_the_funnel()
+    {
+        var scenario = Build(out _);
+        await reporting.PublishAsync(Rates().Append(scenario.Pipeline()).Concat(scenario.Events));
+        await reporting.WaitUntilAppliedAsync(scenario.Events);
+
+        // S2 now comes before S1: D5 and D9, which went from S1 to S2 only, no longer reached a later stage from S1.
+        var reordered = scenario.Pipeline();
+        reordered = reordered with
+        {
+            EventId = Guid.NewGuid(),
+            Stages = reordered.Stages.Select(s => s.Name switch { "S1" => s with { Order = 2 }, "S2" => s with { Order = 1 }, _ => s }).ToList(),
+        };
+        await reporting.PublishAsync([reordered]);
+
+        var period = $"pipelineId={scenario.PipelineId}&from={Anchor:yyyy-MM-dd}&to={PeriodEnd:yyyy-MM-dd}";
+        var funnel = await reporting.ReportAsync(DemoUsers.AcmeAdmin, $"/api/reports/funnel?{period}",
+            r => r.GetProperty("stages")[0].GetProperty("stageId").GetGuid() == scenario.Stages[1]);
+        var stages = funnel.GetProperty("stages").EnumerateArray().ToArray();
+        Assert.Equal(scenario.Stages[0], stages[1].GetProperty("stageId").GetGuid());
+        Assert.Equal((6, 4), (stages[0].GetProperty("entered").GetInt32(), stages[0].GetProperty("advanced").GetInt32()));   // S2: D1, D3 (back to S1), D6, D8
+        Assert.Equal((9, 5), (stages[1].GetProperty("entered").GetInt32(), stages[1].GetProperty("advanced").GetInt32()));   // S1: D1, D2, D3, D6, D8
+    }
+
     private async Task AssertFiguresAsync(DealScenario scenario, Dictionary<string, DealScenario.Deal> deals)
     {
         var now = DateTimeOffset.UtcNow;
@@ -101,15 +126,27 @@ public sealed class KpiScenarioTests(ReportingServiceFixture reporting)
         Assert.Equal(1.0 / 3, inCut.GetProperty("conversionRate").GetDouble(), 5);   // won D1, D2; lost D5, D6, D7; created D3 (won), D6, D7
         Assert.Equal(60, inCut.GetProperty("medianSalesCycleDays").GetDouble(), 3);
 
-        // Funnel: entered, advanced (a later stage after entering, or won), lost here, days in stage (summed over re-entries).
-        var funnel = await reporting.ReportAsync(DemoUsers.AcmeAdmin, $"/api/reports/funnel?{period}", _ => true);
-        var stages = funnel.GetProperty("stages").EnumerateArray().ToArray();
-        double Since(double day) => (now - new DateTimeOffset(Anchor.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddDays(day)).TotalDays;
-        AssertStage(stages[0], entered: 9, advanced: 7, lost: 1, average: (98 + Since(334)) / 9, median: 10);
-        AssertStage(stages[1], entered: 6, advanced: 4, lost: 1, average: (84 + Since(252)) / 6, median: 19);
+        // Funnel: entered, advanced (a later stage after entering, or won), lost here, whole days in stage (summed over
+        // re-entries; a deal still in the stage counts the days up to today).
+        int Since(int day) => DateOnly.FromDateTime(now.UtcDateTime).DayNumber - Anchor.AddDays(day).DayNumber;
+        var stages = (await reporting.ReportAsync(DemoUsers.AcmeAdmin, $"/api/reports/funnel?{period}", _ => true)).GetProperty("stages").EnumerateArray().ToArray();
+        AssertStage(stages[0], entered: 9, advanced: 7, lost: 1, average: (98 + Since(334)) / 9.0, median: 10);
+        AssertStage(stages[1], entered: 6, advanced: 4, lost: 1, average: (84 + Since(252)) / 6.0, median: 19);
         AssertStage(stages[2], entered: 4, advanced: 3, lost: 1, average: 37.25, median: 27.5);
-        AssertStage(stages[3], entered: 2, advanced: 1, lost: 0, average: (90 + Since(90)) / 2, median: (90 + Since(90)) / 2);
+        AssertStage(stages[3], entered: 2, advanced: 1, lost: 0, average: (90 + Since(90)) / 2.0, median: (90 + Since(90)) / 2.0);
         AssertStage(stages[4], entered: 1, advanced: 1, lost: 0, average: 32, median: 32);
+
+        // The funnel of one segment (per-segment rollups), and of one owner in it (the median from the deals' stage rows):
+        // D1 (S1 10 days, S2 26, S3 24, won), D2 (S1 9, S3 19, S5 32, won), D5 (S1 4, S2 27, lost).
+        foreach (var narrowed in new[] { "segment=enterprise", $"segment=enterprise&ownerId={DemoUsers.AliceId}" })
+        {
+            stages = (await reporting.ReportAsync(DemoUsers.AcmeAdmin, $"/api/reports/funnel?{period}&{narrowed}", _ => true)).GetProperty("stages").EnumerateArray().ToArray();
+            AssertStage(stages[0], entered: 3, advanced: 3, lost: 0, average: 23 / 3.0, median: 9);
+            AssertStage(stages[1], entered: 2, advanced: 1, lost: 1, average: 26.5, median: 26.5);
+            AssertStage(stages[2], entered: 2, advanced: 2, lost: 0, average: 21.5, median: 21.5);
+            Assert.Equal(0, stages[3].GetProperty("entered").GetInt32());
+            AssertStage(stages[4], entered: 1, advanced: 1, lost: 0, average: 32, median: 32);
+        }
 
         // Forecast by decision date, from this month.
         var forecast = await reporting.ReportAsync(DemoUsers.AcmeAdmin, $"/api/reports/forecast?pipelineId={scenario.PipelineId}&months=4", _ => true);

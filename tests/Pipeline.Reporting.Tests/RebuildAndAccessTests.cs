@@ -104,10 +104,8 @@ public sealed class RebuildAndAccessTests(ReportingServiceFixture reporting)
     }
 
     /// <summary>
-    /// A report's figures, without what moves with the clock between two readings: its freshness stamp, the default
-    /// period's bounds, and the days open deals have spent in their stage so far.
+    /// A report's figures, without its freshness stamp, which moves between two readings.
     /// </summary>
     private static string Figures(JsonElement report) =>
-        System.Text.RegularExpressions.Regex.Replace(report.GetRawText(),
-            "\"(asOf|from|to|averageDaysInStage|medianDaysInStage)\":(\"[^\"]*\"|[-0-9.eE+]+|null)", "");
+        System.Text.RegularExpressions.Regex.Replace(report.GetRawText(), "\"asOf\":(\"[^\"]*\"|null)", "");
 }

@@ -133,7 +133,7 @@ public sealed class ReportingServiceFixture : IAsyncLifetime
     {
         await using var scope = _reporting.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ReportingDbContext>();
-        return await db.Database.SqlQueryRaw<long>("SELECT count(*) AS \"Value\" FROM deal_rollup_deltas").SingleAsync();
+        return await db.Database.SqlQueryRaw<long>("SELECT (SELECT count(*) FROM deal_rollup_deltas) + (SELECT count(*) FROM stage_rollup_deltas) AS \"Value\"").SingleAsync();
     }, left => left == 0, TimeSpan.FromSeconds(60), "the rollup deltas folded");
 
     public async Task<HttpClient> ReportingClientAsync(string user) => await Issuer.AuthorizeAsync(_reporting.CreateClient(), user);

@@ -10,8 +10,9 @@ namespace Pipeline.Reporting.Apis;
 /// The reports of SPEC §5, computed with the KPI formulas of SPEC §6 from the read models, in the organisation's
 /// currency at the dated rate. Each says how current it is (<c>asOf</c>: the time of the last event applied) and
 /// answers CSV with <c>format=csv</c>. SQL runs as one batch per report. Summary, forecast and win/loss read the
-/// rollups PostgreSQL keeps of the deals (<c>deal_rollups</c>, see the ReportRollups migration); the funnel, stale
-/// and slipped read the deals and their stage stays.
+/// rollups PostgreSQL keeps of the deals (<c>deal_rollups</c>, see the ReportRollups migration), the funnel those of
+/// the deals' paths through the stages (<c>stage_rollups</c>, see the StageRollups migration); stale and slipped read
+/// the deals.
 /// </summary>
 public static class ReportsApi
 {
@@ -119,45 +120,40 @@ public static class ReportsApi
         }
 
         filter = filter with { PipelineId = pipelineId };
+        var today = DateOnly.FromDateTime(reports.Now.UtcDateTime);
+        var period = new RollupPeriod(filter.FromDay, filter.ToDay, []);
         await using var batch = new NpgsqlBatch(await reports.OpenAsync(cancellationToken));
-        var command = Command(batch, filter, """
-            WITH cohort AS (
-                SELECT d.opportunity_id, d.status FROM deals d WHERE {0} AND d.created_at >= @from AND d.created_at < @to),
-            stages AS (
-                SELECT stage_id, name, "order" FROM pipeline_stages WHERE organization_id = @org AND pipeline_id = @pipeline),
-            stays AS (
-                -- highest_after: the furthest stage the deal entered from this stay on. One sort per deal, where a join of
-                -- each stay with the deal's later stays multiplied the rows (and a correlated EXISTS ran once per stay).
-                SELECT i.opportunity_id, c.status, i.stage_id, s."order", i.entered_at, i.exited_at, i.exit,
-                       max(s."order") OVER (PARTITION BY i.opportunity_id ORDER BY i.entered_at DESC RANGE UNBOUNDED PRECEDING) AS highest_after
-                FROM stage_intervals i JOIN cohort c ON c.opportunity_id = i.opportunity_id JOIN stages s ON s.stage_id = i.stage_id
-                WHERE i.organization_id = @org AND i.generation = @generation),
-            per_stage AS (
-                SELECT opportunity_id, stage_id, min(status) AS status, bool_or(exit = 'lost') AS lost_here,
-                       sum(extract(epoch FROM coalesce(exited_at, @now) - entered_at)) / 86400.0 AS days,
-                       (array_agg(highest_after ORDER BY entered_at))[1] > min("order") AS reached_later
-                FROM stays GROUP BY opportunity_id, stage_id)
-            SELECT s.stage_id, s.name, s."order", count(p.opportunity_id),
-                   count(*) FILTER (WHERE p.status = 'won' OR p.reached_later), count(*) FILTER (WHERE p.lost_here),
-                   coalesce(avg(p.days), 0), coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY p.days), 0)
-            FROM stages s
-            LEFT JOIN per_stage p ON p.stage_id = s.stage_id
-            GROUP BY s.stage_id, s.name, s."order"
-            ORDER BY s."order"
-            """);
-        command.Parameters.AddWithValue("now", reports.Now);
-        var stages = new List<FunnelStage>();
+        Rollups(batch, filter, period, """
+            SELECT s.stage_id, s.name, s."order", coalesce(sum(r.sign * r.entered), 0)::bigint, coalesce(sum(r.sign * r.advanced), 0)::bigint,
+                   coalesce(sum(r.sign * r.lost), 0)::bigint, coalesce(sum(r.sign * r.days_sum), 0)::bigint,
+                   coalesce(sum(r.sign * r.in_stage), 0)::bigint, coalesce(sum(r.sign * r.in_since_sum), 0)::bigint
+            FROM pipeline_stages s LEFT JOIN {0} ON r.stage_id = s.stage_id AND r.measure = 'stays'
+            WHERE s.organization_id = @org AND s.pipeline_id = @pipeline
+            GROUP BY 1, 2, 3 ORDER BY 3
+            """, table: "stage_rollups");
+        DaysInStageHistogram(batch, filter, period).Parameters.AddWithValue("today", today);
+
+        var stages = new List<(Guid Id, string Name, int Order, long Entered, long Advanced, long Lost, long TotalDays)>();
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var entered = (int)reader.GetInt64(3);
-            var advanced = (int)reader.GetInt64(4);
-            var lost = (int)reader.GetInt64(5);
-            stages.Add(new FunnelStage(reader.GetGuid(0), reader.GetString(1), reader.GetInt32(2), entered, advanced, lost,
-                Ratio(advanced, entered), Ratio(lost, entered), Math.Round(reader.GetDouble(6), 4), Math.Round(reader.GetDouble(7), 4)));
+            // Days of the deals out of the stage, plus those still in it: Σ (today − since) = n × today − Σ since.
+            var totalDays = reader.GetInt64(6) + reader.GetInt64(7) * (today.DayNumber - UnixEpochDay) - reader.GetInt64(8);
+            stages.Add((reader.GetGuid(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), totalDays));
         }
 
-        var report = new FunnelReport(pipelineId.Value, asOf, filter.From, filter.To, stages);
+        await reader.NextResultAsync(cancellationToken);
+        var histograms = new Dictionary<Guid, List<(int Days, long Count)>>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var stage = reader.GetGuid(0);
+            (histograms.TryGetValue(stage, out var h) ? h : histograms[stage] = []).Add((reader.GetInt32(1), reader.GetInt64(2)));
+        }
+
+        var funnel = stages.Select(s => new FunnelStage(s.Id, s.Name, s.Order, (int)s.Entered, (int)s.Advanced, (int)s.Lost,
+            Ratio(s.Advanced, s.Entered), Ratio(s.Lost, s.Entered), s.Entered == 0 ? 0 : Math.Round((double)s.TotalDays / s.Entered, 4),
+            Median(histograms.GetValueOrDefault(s.Id) ?? []))).ToList();
+        var report = new FunnelReport(pipelineId.Value, asOf, filter.From, filter.To, funnel);
         return query.Format == "csv" ? ReportCsv.Funnel(report) : TypedResults.Ok(report);
     }
 
@@ -352,11 +348,12 @@ public static class ReportsApi
     }
 
     /// <summary>A statement on the rollups: {0} is the rows of the filter and period, each with the sign it counts with.</summary>
-    private static NpgsqlBatchCommand Rollups(NpgsqlBatch batch, ReportFilter filter, RollupPeriod? period, string sql, string? groupedBy = null)
+    private static NpgsqlBatchCommand Rollups(
+        NpgsqlBatch batch, ReportFilter filter, RollupPeriod? period, string sql, string? groupedBy = null, string table = "deal_rollups")
     {
         var command = new NpgsqlBatchCommand();
         var condition = filter.RollupCondition(command, groupedBy);
-        command.CommandText = string.Format(sql, period?.Rows(condition) ?? RollupPeriod.All(condition));
+        command.CommandText = string.Format(sql, period?.Rows(condition, table) ?? RollupPeriod.All(condition));
         batch.BatchCommands.Add(command);
         return command;
     }
@@ -380,7 +377,21 @@ public static class ReportsApi
         }
     }
 
-    /// <summary>The median of a histogram read as (value, count) rows in ascending order; the mean of the two middle values for an even count.</summary>
+    /// <summary>
+    /// How many deals of the cohort spent each number of days in each stage (still in it: since a day): from the
+    /// rollups, which keep it per pipeline, team, segment or source, else from the deals' stage rows.
+    /// </summary>
+    private static NpgsqlBatchCommand DaysInStageHistogram(NpgsqlBatch batch, ReportFilter filter, RollupPeriod period) =>
+        filter.RollupDimensions() is "owner" or "all"
+            ? Command(batch, filter, """
+                SELECT stage_id, coalesce(days, @today - in_since), count(*) FROM deal_stages d
+                WHERE {0} AND d.created_at >= @from AND d.created_at < @to GROUP BY 1, 2 ORDER BY 1, 2
+                """)
+            : Rollups(batch, filter, period, """
+                SELECT stage_id, coalesce(days, @today - in_since), sum(sign * entered)::bigint FROM {0} WHERE measure = 'time'
+                GROUP BY 1, 2 HAVING sum(sign * entered) > 0 ORDER BY 1, 2
+                """, table: "stage_rollups");
+
     private static async Task<double> MedianAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
         var histogram = new List<(int Days, long Count)>();
@@ -389,6 +400,12 @@ public static class ReportsApi
             histogram.Add((reader.GetInt32(0), reader.GetInt64(1)));
         }
 
+        return Median(histogram);
+    }
+
+    /// <summary>The median of a histogram of (value, count) in ascending order; the mean of the two middle values for an even count.</summary>
+    private static double Median(List<(int Days, long Count)> histogram)
+    {
         var total = histogram.Sum(h => h.Count);
         if (total == 0)
         {
@@ -412,6 +429,8 @@ public static class ReportsApi
 
         return (ValueAt((total - 1) / 2) + ValueAt(total / 2)) / 2.0;
     }
+
+    private static readonly int UnixEpochDay = new DateOnly(1970, 1, 1).DayNumber;
 
     private static double Ratio(long part, long whole) => whole == 0 ? 0 : Math.Round((double)part / whole, 6);
 

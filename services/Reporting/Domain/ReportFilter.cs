@@ -87,24 +87,27 @@ public sealed record ReportQuery(
 /// </summary>
 public sealed record RollupPeriod(DateOnly? From, DateOnly To, DateOnly[] DailyMonths)
 {
-    /// <summary>The rollups and the deltas not folded into them yet: together, every deal projected so far.</summary>
-    private const string Rollups = "(SELECT * FROM deal_rollups UNION ALL SELECT * FROM deal_rollup_deltas)";
+    /// <summary>
+    /// The rollups (<c>deal_rollups</c>, or <c>stage_rollups</c> for the funnel) and the deltas not folded into
+    /// them yet: together, every deal projected so far.
+    /// </summary>
+    private static string Rollups(string table) => $"(SELECT * FROM {table} UNION ALL SELECT * FROM {table.Replace("rollups", "rollup_deltas")})";
 
     /// <summary>The rows matching <paramref name="filter"/> in the period, as a derived table <c>r</c> with a <c>sign</c> column (1 or −1).</summary>
-    public string Rows(string filter)
+    public string Rows(string filter, string table = "deal_rollups")
     {
         var parts = Parts();
         if (parts.Count == 0)
         {
-            return $"(SELECT r.*, 1 AS sign FROM {Rollups} r WHERE false) r";
+            return $"(SELECT r.*, 1 AS sign FROM {Rollups(table)} r WHERE false) r";
         }
 
         var sign = string.Join(" ", parts.Select(p => $"WHEN {p.Condition} THEN {p.Sign}"));
-        return $"(SELECT r.*, CASE {sign} END AS sign FROM {Rollups} r WHERE {filter} AND ({string.Join(" OR ", parts.Select(p => p.Condition))})) r";
+        return $"(SELECT r.*, CASE {sign} END AS sign FROM {Rollups(table)} r WHERE {filter} AND ({string.Join(" OR ", parts.Select(p => p.Condition))})) r";
     }
 
     /// <summary>Every row matching <paramref name="filter"/>, whatever its day, counted once.</summary>
-    public static string All(string filter) => $"(SELECT r.*, 1 AS sign FROM {Rollups} r WHERE {filter}) r";
+    public static string All(string filter) => $"(SELECT r.*, 1 AS sign FROM {Rollups("deal_rollups")} r WHERE {filter}) r";
 
     private List<(string Condition, int Sign)> Parts()
     {

@@ -55,6 +55,8 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
         {
             i.Property(x => x.Exit).HasMaxLength(10);
             i.HasIndex(x => new { x.OrganizationId, x.Generation, x.OpportunityId });
+            // A stage the reports learn of after stays in it (events out of order): which deals to refresh.
+            i.HasIndex(x => new { x.OrganizationId, x.StageId });
         });
         modelBuilder.Entity<PipelineStage>(s =>
         {

@@ -40,7 +40,9 @@ public sealed class DealProjection(ReportingDbContext db, ProjectionMetrics metr
     /// Recomputes the read models of <paramref name="opportunities"/> in <paramref name="generation"/> from their logs.
     /// A deal's row is updated in place, and only in the columns that changed: the database derives the report
     /// rollups from those changes, so a change that moves no figure (a stage move between two stages of the same
-    /// probability) does not touch the rollups other deals' projections also write.
+    /// probability) does not touch the rollups other deals' projections also write. The deals are saved first, then
+    /// their stays rewritten in one statement, from which the database derives each deal's path through the stages
+    /// once (see the StageRollups migration).
     /// </summary>
     public static async Task ReplaceAsync(
         ReportingDbContext db, Guid organizationId, int generation, IReadOnlyCollection<Guid> opportunities,
@@ -48,7 +50,7 @@ public sealed class DealProjection(ReportingDbContext db, ProjectionMetrics metr
     {
         var existing = await db.Deals.Where(d => d.Generation == generation && opportunities.Contains(d.OpportunityId))
             .ToDictionaryAsync(d => d.OpportunityId, cancellationToken);
-        await db.StageIntervals.Where(i => i.Generation == generation && opportunities.Contains(i.OpportunityId)).ExecuteDeleteAsync(cancellationToken);
+        var stays = new List<StageInterval>();
         foreach (var opportunityId in opportunities)
         {
             var projection = DealProjector.Project(organizationId, generation, opportunityId, log[opportunityId]);
@@ -72,8 +74,19 @@ public sealed class DealProjection(ReportingDbContext db, ProjectionMetrics metr
                 db.Entry(current).CurrentValues.SetValues(projection.Deal);
             }
 
-            db.StageIntervals.AddRange(projection.Intervals);
+            stays.AddRange(projection.Intervals);
         }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            WITH replaced AS (
+                DELETE FROM stage_intervals
+                WHERE organization_id = {organizationId} AND generation = {generation} AND opportunity_id = ANY({opportunities.ToArray()}))
+            INSERT INTO stage_intervals (organization_id, generation, opportunity_id, pipeline_id, stage_id, entered_at, exited_at, exit)
+            SELECT {organizationId}, {generation}, s.* FROM unnest(
+                {stays.Select(s => s.OpportunityId).ToArray()}, {stays.Select(s => s.PipelineId).ToArray()}, {stays.Select(s => s.StageId).ToArray()},
+                {stays.Select(s => s.EnteredAt).ToArray()}, {stays.Select(s => s.ExitedAt).ToArray()}, {stays.Select(s => s.Exit).ToArray()}) AS s
+            """, cancellationToken);
     }
 
     public static async Task<ILookup<Guid, IntegrationMessage>> LoadLogAsync(

@@ -74,15 +74,21 @@ public sealed partial class Rebuild(IServiceScopeFactory scopes, IHttpClientFact
                 // The database keeps the rollups of the readers' generation only: add the new one's, complete now, in one pass.
                 var newDeals = $"SELECT *, 1 AS sign FROM deals WHERE organization_id = '{request.OrganizationId}' AND generation = {generation}";
                 await db.Database.ExecuteSqlInterpolatedAsync($"SELECT apply_deal_rollups({newDeals})", cancellationToken);
+                var newStages = $"SELECT *, 1 AS sign FROM deal_stages WHERE organization_id = '{request.OrganizationId}' AND generation = {generation}";
+                await db.Database.ExecuteSqlInterpolatedAsync($"SELECT apply_stage_rollups({newStages})", cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             }
 
+            // The deals' stage paths first: deleting deals and stays would otherwise have the database recompute them.
+            await db.Database.ExecuteSqlInterpolatedAsync($"""
+                DELETE FROM deal_stages WHERE organization_id = {request.OrganizationId} AND generation < {generation};
+                DELETE FROM deal_rollups WHERE organization_id = {request.OrganizationId} AND generation < {generation};
+                DELETE FROM deal_rollup_deltas WHERE organization_id = {request.OrganizationId} AND generation < {generation};
+                DELETE FROM stage_rollups WHERE organization_id = {request.OrganizationId} AND generation < {generation};
+                DELETE FROM stage_rollup_deltas WHERE organization_id = {request.OrganizationId} AND generation < {generation};
+                """, cancellationToken);
             await db.Deals.Where(d => d.Generation < generation).ExecuteDeleteAsync(cancellationToken);
             await db.StageIntervals.Where(i => i.Generation < generation).ExecuteDeleteAsync(cancellationToken);
-            await db.Database.ExecuteSqlInterpolatedAsync(
-                $"DELETE FROM deal_rollups WHERE organization_id = {request.OrganizationId} AND generation < {generation}", cancellationToken);
-            await db.Database.ExecuteSqlInterpolatedAsync(
-                $"DELETE FROM deal_rollup_deltas WHERE organization_id = {request.OrganizationId} AND generation < {generation}", cancellationToken);
             var job = await db.RebuildJobs.SingleAsync(j => j.Id == request.JobId, cancellationToken);
             job.EventsRead = eventsRead;
             job.DealsProjected = projected;

@@ -3,7 +3,7 @@ using Npgsql;
 namespace Pipeline.Reporting.Projections;
 
 /// <summary>
-/// Folds the rollup deltas that projections append (<c>deal_rollup_deltas</c>) into the rollups the reports read,
+/// Folds the rollup deltas that projections append (<c>deal_rollup_deltas</c>, <c>stage_rollup_deltas</c>) into the rollups the reports read,
 /// four times a second. Reports read both, so nothing waits for a fold; folding keeps the deltas few, and keeps
 /// the projections from queueing behind one another on the locks of shared rollup rows. One replica folds at a
 /// time (the database function takes an advisory lock); the others skip their turn.
@@ -25,11 +25,11 @@ public sealed partial class RollupFolder(NpgsqlDataSource database, ILogger<Roll
         {
             try
             {
-                await using var fold = database.CreateCommand("SELECT fold_deal_rollup_deltas()");
+                await using var fold = database.CreateCommand("SELECT fold_deal_rollup_deltas() + fold_stage_rollup_deltas()");
                 folded += (long)(await fold.ExecuteScalarAsync(stoppingToken))!;
                 if (folded > 0 && TimeProvider.System.GetElapsedTime(lastVacuum) >= VacuumInterval)
                 {
-                    await using var vacuum = database.CreateCommand("VACUUM (SKIP_LOCKED) deal_rollup_deltas");
+                    await using var vacuum = database.CreateCommand("VACUUM (SKIP_LOCKED) deal_rollup_deltas, stage_rollup_deltas");
                     await vacuum.ExecuteNonQueryAsync(stoppingToken);
                     (folded, lastVacuum) = (0, TimeProvider.System.GetTimestamp());
                 }

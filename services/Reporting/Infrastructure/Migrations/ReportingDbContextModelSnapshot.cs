@@ -493,6 +493,9 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                     b.HasKey("Id")
                         .HasName("pk_stage_intervals");
 
+                    b.HasIndex("OrganizationId", "StageId")
+                        .HasDatabaseName("ix_stage_intervals_organization_id_stage_id");
+
                     b.HasIndex("OrganizationId", "Generation", "OpportunityId")
                         .HasDatabaseName("ix_stage_intervals_organization_id_generation_opportunity_id");
 
