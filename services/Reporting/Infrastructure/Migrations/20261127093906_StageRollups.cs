@@ -96,22 +96,20 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                 stays AS (
                     SELECT i.organization_id, i.generation, i.opportunity_id, i.stage_id, s."order", i.entered_at, i.exit,
                            (i.entered_at AT TIME ZONE 'UTC')::date AS entered_day, (i.exited_at AT TIME ZONE 'UTC')::date AS exited_day,
-                           max(s."order") OVER (PARTITION BY i.organization_id, i.generation, i.opportunity_id ORDER BY i.entered_at DESC RANGE UNBOUNDED PRECEDING) AS highest_after
+                           max(s."order") OVER (PARTITION BY i.organization_id, i.generation, i.opportunity_id ORDER BY i.entered_at DESC RANGE UNBOUNDED PRECEDING) AS highest_after,
+                           d.pipeline_id, d.created_at, d.owner_id, d.team_id, d.segment, d.source, d.status
                     FROM affected a
                     JOIN deals d ON d.organization_id = a.organization_id AND d.generation = a.generation AND d.opportunity_id = a.opportunity_id
                     JOIN stage_intervals i ON i.organization_id = a.organization_id AND i.generation = a.generation AND i.opportunity_id = a.opportunity_id
                     JOIN pipeline_stages s ON s.organization_id = i.organization_id AND s.stage_id = i.stage_id AND s.pipeline_id = d.pipeline_id)
-                SELECT st.organization_id, st.generation, st.opportunity_id, st.stage_id, d.pipeline_id, d.created_at, d.owner_id::text, d.team_id,
-                       d.segment, d.source,
-                       d.status = 'won' OR (array_agg(st.highest_after ORDER BY st.entered_at))[1] > min(st."order"),
-                       coalesce(bool_or(st.exit = 'lost'), false),
-                       CASE WHEN count(*) = count(st.exited_day) THEN sum(st.exited_day - st.entered_day)::int END,
-                       CASE WHEN count(*) > count(st.exited_day)
-                            THEN min(st.entered_day) FILTER (WHERE st.exited_day IS NULL) - coalesce(sum(st.exited_day - st.entered_day), 0)::int END
-                FROM stays st
-                JOIN deals d ON d.organization_id = st.organization_id AND d.generation = st.generation AND d.opportunity_id = st.opportunity_id
-                GROUP BY st.organization_id, st.generation, st.opportunity_id, st.stage_id, d.pipeline_id, d.created_at, d.owner_id, d.team_id,
-                         d.segment, d.source, d.status;
+                SELECT organization_id, generation, opportunity_id, stage_id, pipeline_id, created_at, owner_id::text, team_id, segment, source,
+                       status = 'won' OR (array_agg(highest_after ORDER BY entered_at))[1] > min("order"),
+                       coalesce(bool_or(exit = 'lost'), false),
+                       CASE WHEN count(*) = count(exited_day) THEN sum(exited_day - entered_day)::int END,
+                       CASE WHEN count(*) > count(exited_day)
+                            THEN min(entered_day) FILTER (WHERE exited_day IS NULL) - coalesce(sum(exited_day - entered_day), 0)::int END
+                FROM stays
+                GROUP BY organization_id, generation, opportunity_id, stage_id, pipeline_id, created_at, owner_id, team_id, segment, source, status;
             END
             $fn$;
 
@@ -123,11 +121,15 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                     RETURN;
                 END IF;
 
-                DELETE FROM deal_stages s
-                USING ((SELECT e.* FROM deal_stages e JOIN unnest(organizations, generations, opportunities) AS a(organization_id, generation, opportunity_id)
-                          ON e.organization_id = a.organization_id AND e.generation = a.generation AND e.opportunity_id = a.opportunity_id)
-                       EXCEPT SELECT * FROM deal_stages_of(organizations, generations, opportunities)) x
-                WHERE s.organization_id = x.organization_id AND s.generation = x.generation AND s.opportunity_id = x.opportunity_id AND s.stage_id = x.stage_id;
+                -- (A bulk load's new deals have no rows yet: skip computing their rows twice.)
+                IF EXISTS (SELECT FROM deal_stages e JOIN unnest(organizations, generations, opportunities) AS a(organization_id, generation, opportunity_id)
+                             ON e.organization_id = a.organization_id AND e.generation = a.generation AND e.opportunity_id = a.opportunity_id) THEN
+                    DELETE FROM deal_stages s
+                    USING ((SELECT e.* FROM deal_stages e JOIN unnest(organizations, generations, opportunities) AS a(organization_id, generation, opportunity_id)
+                              ON e.organization_id = a.organization_id AND e.generation = a.generation AND e.opportunity_id = a.opportunity_id)
+                           EXCEPT SELECT * FROM deal_stages_of(organizations, generations, opportunities)) x
+                    WHERE s.organization_id = x.organization_id AND s.generation = x.generation AND s.opportunity_id = x.opportunity_id AND s.stage_id = x.stage_id;
+                END IF;
 
                 INSERT INTO deal_stages
                 SELECT * FROM deal_stages_of(organizations, generations, opportunities)
