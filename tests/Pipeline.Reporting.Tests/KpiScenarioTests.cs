@@ -73,6 +73,33 @@ public sealed class KpiScenarioTests(ReportingServiceFixture reporting)
         Assert.Equal((9, 5), (stages[1].GetProperty("entered").GetInt32(), stages[1].GetProperty("advanced").GetInt32()));   // S1: D1, D2, D3, D6, D8
     }
 
+    [Fact]
+    public async Task The_rollup_folder_reports_what_it_folds_and_how_recently_it_turned()
+    {
+        long folded = 0;
+        var ages = new List<double>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name is "pipeline.reporting.rollup_deltas_folded" or "pipeline.reporting.rollup_fold_age")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref folded, value));
+        listener.SetMeasurementEventCallback<double>((_, value, _, _) => ages.Add(value));
+        listener.Start();
+
+        var scenario = Build(out _);
+        await reporting.PublishAsync(Rates().Append(scenario.Pipeline()).Concat(scenario.Events));
+        await reporting.WaitUntilAppliedAsync(scenario.Events);
+        await reporting.WaitUntilRollupsFoldedAsync();
+
+        listener.RecordObservableInstruments();
+        Assert.True(Interlocked.Read(ref folded) > 0, "the deltas of ten deals were folded");
+        Assert.InRange(Assert.Single(ages), 0, 5);   // turns every 250 ms
+    }
+
     private async Task AssertFiguresAsync(DealScenario scenario, Dictionary<string, DealScenario.Deal> deals)
     {
         var now = DateTimeOffset.UtcNow;

@@ -298,6 +298,7 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
             END
             $fn$;
 
+            -- Folds up to 50,000 deltas a call, as fold_deal_rollup_deltas now does.
             CREATE FUNCTION fold_stage_rollup_deltas() RETURNS bigint LANGUAGE plpgsql AS $fn$
             DECLARE
                 moved bigint;
@@ -306,7 +307,7 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                     RETURN 0;
                 END IF;
 
-                WITH taken AS (DELETE FROM stage_rollup_deltas RETURNING *),
+                WITH taken AS (DELETE FROM stage_rollup_deltas WHERE ctid = ANY (ARRAY(SELECT ctid FROM stage_rollup_deltas LIMIT 50000)) RETURNING *),
                 counted AS (SELECT count(*) AS n FROM taken),
                 folded AS (
                     INSERT INTO stage_rollups AS r
@@ -336,6 +337,34 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
 
                 EXECUTE stage_rollups_statement(CASE TG_OP WHEN 'INSERT' THEN 'SELECT *, 1 AS sign FROM new_rows' ELSE 'SELECT *, -1 AS sign FROM old_rows' END, true);
                 RETURN NULL;
+            END
+            $fn$;
+
+            -- The deals' folder, now up to 50,000 deltas a call: a bulk load leaves millions, which one transaction
+            -- folded for longer than the service's command timeout (30 s), to be rolled back and started again at
+            -- every turn. Kept by Down: it folds the same way, in smaller steps.
+            CREATE OR REPLACE FUNCTION fold_deal_rollup_deltas() RETURNS bigint LANGUAGE plpgsql AS $fn$
+            DECLARE
+                moved bigint;
+            BEGIN
+                IF NOT pg_try_advisory_xact_lock(hashtext('fold_deal_rollup_deltas')) THEN
+                    RETURN 0;
+                END IF;
+
+                WITH taken AS (DELETE FROM deal_rollup_deltas WHERE ctid = ANY (ARRAY(SELECT ctid FROM deal_rollup_deltas LIMIT 50000)) RETURNING *),
+                counted AS (SELECT count(*) AS n FROM taken),
+                folded AS (
+                    INSERT INTO deal_rollups AS r
+                    SELECT organization_id, generation, measure, dims, grain, day, pipeline_id, owner_id, team_id, segment, source, currency,
+                           lost_reason, cycle_days, sum(deals), sum(won), sum(amount), sum(weighted), sum(cycle_days_sum)
+                    FROM taken
+                    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14
+                    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14
+                    ON CONFLICT (organization_id, generation, measure, dims, grain, day, pipeline_id, owner_id, team_id, segment, source, currency, lost_reason, cycle_days)
+                    DO UPDATE SET deals = r.deals + excluded.deals, won = r.won + excluded.won, amount = r.amount + excluded.amount,
+                                  weighted = r.weighted + excluded.weighted, cycle_days_sum = r.cycle_days_sum + excluded.cycle_days_sum)
+                SELECT n INTO moved FROM counted;
+                RETURN moved;
             END
             $fn$;
 
