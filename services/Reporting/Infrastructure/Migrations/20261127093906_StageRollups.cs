@@ -82,8 +82,10 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                 in_since date,
                 PRIMARY KEY (organization_id, generation, opportunity_id, stage_id)
             );
-            -- The median per owner reads the owner's rows (per owner a histogram would hold about a row per deal).
-            CREATE INDEX ix_deal_stages_owner ON deal_stages (organization_id, generation, owner_id, pipeline_id, created_at);
+            -- The median per owner reads the owner's rows (per owner a histogram would hold about a row per deal), from
+            -- the index alone: 230 pages instead of 12,500 for an owner's 12,500 rows.
+            CREATE INDEX ix_deal_stages_owner ON deal_stages (organization_id, generation, owner_id, pipeline_id, created_at)
+                INCLUDE (stage_id, days, in_since, team_id, segment, source);
 
             -- The deal_stages rows the deals (organization, generation, opportunity) should have, from their stays, the
             -- deal and its pipeline's stage order. Reached a later stage: entered, after first entering this one, a
