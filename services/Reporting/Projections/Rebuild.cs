@@ -79,7 +79,8 @@ public sealed partial class Rebuild(IServiceScopeFactory scopes, IHttpClientFact
                 await transaction.CommitAsync(cancellationToken);
             }
 
-            // The deals' stage paths first: deleting deals and stays would otherwise have the database recompute them.
+            // What the database derived from the old generation first: its deals' stage rows would otherwise be
+            // deleted by the deals' trigger, in one more pass over them.
             await db.Database.ExecuteSqlInterpolatedAsync($"""
                 DELETE FROM deal_stages WHERE organization_id = {request.OrganizationId} AND generation < {generation};
                 DELETE FROM deal_rollups WHERE organization_id = {request.OrganizationId} AND generation < {generation};
