@@ -89,10 +89,9 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
 
             -- The deal_stages rows the deals (organization, generation, opportunity) should have, from their stays, the
             -- deal and its pipeline's stage order. Reached a later stage: entered, after first entering this one, a
-            -- stage further down the pipeline (back and forth counts once). PL/pgSQL with generic plans, planned once per
-            -- session: re-planned for each deal's arrays, a projected event spent 1 ms in the planner here.
+            -- stage further down the pipeline (back and forth counts once). PL/pgSQL, planned as refresh_deal_stages says.
             CREATE FUNCTION deal_stages_of(organizations uuid[], generations integer[], opportunities uuid[]) RETURNS SETOF deal_stages
-            LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $fn$
+            LANGUAGE plpgsql STABLE AS $fn$
             BEGIN
                 RETURN QUERY
                 WITH affected AS (SELECT DISTINCT * FROM unnest(organizations, generations, opportunities) AS a(organization_id, generation, opportunity_id)),
@@ -123,6 +122,12 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
             BEGIN
                 IF coalesce(cardinality(opportunities), 0) = 0 THEN
                     RETURN;
+                END IF;
+
+                -- A projected event's few deals: generic plans, made once per session (re-planned for each event's
+                -- arrays, an event spent 1 ms in the planner). A bulk load's thousands: plans for their size.
+                IF cardinality(opportunities) > 1000 THEN
+                    PERFORM set_config('plan_cache_mode', 'force_custom_plan', true);
                 END IF;
 
                 -- (A bulk load's new deals have no rows yet: skip computing their rows twice.)
