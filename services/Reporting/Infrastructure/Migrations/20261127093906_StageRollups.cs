@@ -52,6 +52,7 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                 DROP FUNCTION deals_changed_stages();
                 DROP FUNCTION pipeline_stages_changed();
                 DROP FUNCTION refresh_deal_stages(uuid[], integer[], uuid[]);
+                DROP FUNCTION deal_stages_stored(uuid[], integer[], uuid[]);
                 DROP FUNCTION deal_stages_of(uuid[], integer[], uuid[]);
                 DROP TABLE deal_stages;
                 """);
@@ -115,6 +116,13 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
             END
             $fn$;
 
+            -- The deal_stages rows the deals have now (SQL, inlined where it is used).
+            CREATE FUNCTION deal_stages_stored(organizations uuid[], generations integer[], opportunities uuid[]) RETURNS SETOF deal_stages
+            LANGUAGE sql STABLE AS $fn$
+                SELECT e.* FROM deal_stages e JOIN unnest(organizations, generations, opportunities) AS a(organization_id, generation, opportunity_id)
+                  ON e.organization_id = a.organization_id AND e.generation = a.generation AND e.opportunity_id = a.opportunity_id
+            $fn$;
+
             -- Brings the deals' deal_stages rows up to date: only rows that differ are deleted and inserted, so the
             -- rollups change only when a figure does.
             CREATE FUNCTION refresh_deal_stages(organizations uuid[], generations integer[], opportunities uuid[]) RETURNS void LANGUAGE plpgsql
@@ -131,11 +139,9 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                 END IF;
 
                 -- (A bulk load's new deals have no rows yet: skip computing their rows twice.)
-                IF EXISTS (SELECT FROM deal_stages e JOIN unnest(organizations, generations, opportunities) AS a(organization_id, generation, opportunity_id)
-                             ON e.organization_id = a.organization_id AND e.generation = a.generation AND e.opportunity_id = a.opportunity_id) THEN
+                IF EXISTS (SELECT FROM deal_stages_stored(organizations, generations, opportunities)) THEN
                     DELETE FROM deal_stages s
-                    USING ((SELECT e.* FROM deal_stages e JOIN unnest(organizations, generations, opportunities) AS a(organization_id, generation, opportunity_id)
-                              ON e.organization_id = a.organization_id AND e.generation = a.generation AND e.opportunity_id = a.opportunity_id)
+                    USING (SELECT * FROM deal_stages_stored(organizations, generations, opportunities)
                            EXCEPT SELECT * FROM deal_stages_of(organizations, generations, opportunities)) x
                     WHERE s.organization_id = x.organization_id AND s.generation = x.generation AND s.opportunity_id = x.opportunity_id AND s.stage_id = x.stage_id;
                 END IF;
@@ -143,8 +149,7 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                 INSERT INTO deal_stages
                 SELECT * FROM deal_stages_of(organizations, generations, opportunities)
                 EXCEPT
-                SELECT e.* FROM deal_stages e JOIN unnest(organizations, generations, opportunities) AS a(organization_id, generation, opportunity_id)
-                  ON e.organization_id = a.organization_id AND e.generation = a.generation AND e.opportunity_id = a.opportunity_id;
+                SELECT * FROM deal_stages_stored(organizations, generations, opportunities);
             END
             $fn$;
 
