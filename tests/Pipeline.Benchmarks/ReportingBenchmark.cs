@@ -27,7 +27,8 @@ public static class ReportingBenchmark
         // BENCH_REPORTS=summary,forecast?months=12 measures only those.
         var reports = Environment.GetEnvironmentVariable("BENCH_REPORTS")?.Split(',') ?? new[]
         {
-            "summary", "summary?segment=smb", "summary?ownerId=owner-7", "summary?segment=smb&source=inbound", "funnel", "funnel?segment=smb", "funnel?ownerId=owner-7",
+            "summary", "summary?segment=smb", "summary?ownerId=owner-7", "summary?segment=smb&source=inbound", "summary?ownerId=owner-7&segment=smb",
+            "funnel", "funnel?segment=smb", "funnel?ownerId=owner-7", "funnel?segment=smb&source=inbound",
             "forecast?months=12",
             "win-loss?groupBy=segment", "win-loss?groupBy=owner", "win-loss?groupBy=owner&source=partner", "stale?limit=50", "slipped?limit=50",
         };

@@ -125,9 +125,9 @@ public sealed class KpiScenarioTests(ReportingServiceFixture reporting)
         Assert.Equal((10_000m, 2_500m, 5_000m, 1_000m), Figures(byCurrency["USD"]));
         Assert.NotNull(summary.GetProperty("asOf").GetString());
 
-        // The same figures for one segment, read from the per-segment rollups (the median from the deals), and for a
-        // segment and an owner together, read from the rollups of every dimension.
-        foreach (var narrowed in new[] { "segment=smb", $"segment=smb&ownerId={DemoUsers.AliceId}&source=inbound" })
+        // The same figures for one segment (the per-segment rollups), for a segment and a source (the rollups of every
+        // dimension, the median too), and for those and an owner (the same rollups, the median from the deals).
+        foreach (var narrowed in new[] { "segment=smb", "segment=smb&source=inbound", $"segment=smb&ownerId={DemoUsers.AliceId}&source=inbound" })
         {
             var smb = await reporting.ReportAsync(DemoUsers.AcmeAdmin, $"/api/reports/summary?{period}&{narrowed}", _ => true);
             Assert.Equal((2, 12_500m, 2, 4_800m), (smb.GetProperty("wonCount").GetInt32(), smb.GetProperty("wonAmount").GetDecimal(),
@@ -163,9 +163,10 @@ public sealed class KpiScenarioTests(ReportingServiceFixture reporting)
         AssertStage(stages[3], entered: 2, advanced: 1, lost: 0, average: (90 + Since(90)) / 2.0, median: (90 + Since(90)) / 2.0);
         AssertStage(stages[4], entered: 1, advanced: 1, lost: 0, average: 32, median: 32);
 
-        // The funnel of one segment (per-segment rollups), and of one owner in it (the median from the deals' stage rows):
+        // The funnel of one segment (per-segment rollups), of one segment and source (the rollups of every dimension),
+        // and of one owner in it (the median from the deals' stage rows):
         // D1 (S1 10 days, S2 26, S3 24, won), D2 (S1 9, S3 19, S5 32, won), D5 (S1 4, S2 27, lost).
-        foreach (var narrowed in new[] { "segment=enterprise", $"segment=enterprise&ownerId={DemoUsers.AliceId}" })
+        foreach (var narrowed in new[] { "segment=enterprise", "segment=enterprise&source=inbound", $"segment=enterprise&ownerId={DemoUsers.AliceId}" })
         {
             stages = (await reporting.ReportAsync(DemoUsers.AcmeAdmin, $"/api/reports/funnel?{period}&{narrowed}", _ => true)).GetProperty("stages").EnumerateArray().ToArray();
             AssertStage(stages[0], entered: 3, advanced: 3, lost: 0, average: 23 / 3.0, median: 9);

@@ -360,11 +360,11 @@ public static class ReportsApi
 
     /// <summary>
     /// How many deals won in the period took each number of days: from the rollups, which keep it per pipeline, team,
-    /// segment or source (per owner it would be about a row per deal), else from the deals.
+    /// segment and source, but not per owner (<see cref="ReportFilter.OfOneOwner"/>).
     /// </summary>
     private static void CycleHistogram(NpgsqlBatch batch, ReportFilter filter, RollupPeriod period)
     {
-        if (filter.RollupDimensions() is "owner" or "all")
+        if (filter.OfOneOwner)
         {
             Command(batch, filter, """
                 SELECT (closed_at AT TIME ZONE 'UTC')::date - (created_at AT TIME ZONE 'UTC')::date, count(*)
@@ -379,10 +379,10 @@ public static class ReportsApi
 
     /// <summary>
     /// How many deals of the cohort spent each number of days in each stage (still in it: since a day): from the
-    /// rollups, which keep it per pipeline, team, segment or source, else from the deals' stage rows.
+    /// rollups, which keep it per pipeline, team, segment and source, else from the deals' stage rows.
     /// </summary>
     private static NpgsqlBatchCommand DaysInStageHistogram(NpgsqlBatch batch, ReportFilter filter, RollupPeriod period) =>
-        filter.RollupDimensions() is "owner" or "all"
+        filter.OfOneOwner
             ? Command(batch, filter, """
                 SELECT stage_id, coalesce(days, @today - in_since), count(*) FROM deal_stages d
                 WHERE {0} AND d.created_at >= @from AND d.created_at < @to GROUP BY 1, 2 ORDER BY 1, 2

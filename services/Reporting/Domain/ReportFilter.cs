@@ -39,6 +39,12 @@ public sealed record ReportFilter(
         return dimensions.Count switch { 0 => "base", 1 => dimensions[0], _ => "all" };
     }
 
+    /// <summary>
+    /// Whether the report is of one owner's deals: the histograms behind the medians are not kept per owner (there
+    /// they would hold about a row per deal), so such a report reads the deals through an owner index instead.
+    /// </summary>
+    public bool OfOneOwner => (OwnerId ?? VisibleOwner) is not null;
+
     /// <summary>The WHERE condition for <c>deal_rollups</c> aliased <c>r</c>, in the set of <see cref="RollupDimensions"/>.</summary>
     public string RollupCondition(NpgsqlBatchCommand command, string? groupedBy = null)
     {
