@@ -124,12 +124,15 @@ public static class ReportsApi
         var period = new RollupPeriod(filter.FromDay, filter.ToDay, []);
         await using var batch = new NpgsqlBatch(await reports.OpenAsync(cancellationToken));
         Rollups(batch, filter, period, """
-            SELECT s.stage_id, s.name, s."order", coalesce(sum(r.sign * r.entered), 0)::bigint, coalesce(sum(r.sign * r.advanced), 0)::bigint,
-                   coalesce(sum(r.sign * r.lost), 0)::bigint, coalesce(sum(r.sign * r.days_sum), 0)::bigint,
-                   coalesce(sum(r.sign * r.in_stage), 0)::bigint, coalesce(sum(r.sign * r.in_since_sum), 0)::bigint
-            FROM pipeline_stages s LEFT JOIN {0} ON r.stage_id = s.stage_id AND r.measure = 'stays'
+            SELECT s.stage_id, s.name, s."order", coalesce(t.entered, 0), coalesce(t.advanced, 0), coalesce(t.lost, 0),
+                   coalesce(t.days_sum, 0), coalesce(t.in_stage, 0), coalesce(t.in_since_sum, 0)
+            FROM pipeline_stages s
+            LEFT JOIN (SELECT r.stage_id, sum(r.sign * r.entered)::bigint AS entered, sum(r.sign * r.advanced)::bigint AS advanced,
+                              sum(r.sign * r.lost)::bigint AS lost, sum(r.sign * r.days_sum)::bigint AS days_sum,
+                              sum(r.sign * r.in_stage)::bigint AS in_stage, sum(r.sign * r.in_since_sum)::bigint AS in_since_sum
+                       FROM {0} WHERE r.measure = 'stays' GROUP BY r.stage_id) t ON t.stage_id = s.stage_id
             WHERE s.organization_id = @org AND s.pipeline_id = @pipeline
-            GROUP BY 1, 2, 3 ORDER BY 3
+            ORDER BY 3
             """, table: "stage_rollups");
         DaysInStageHistogram(batch, filter, period).Parameters.AddWithValue("today", today);
 
@@ -240,31 +243,35 @@ public static class ReportsApi
         var (filter, rates, asOf) = await reports.PrepareAsync(query, cancellationToken);
         await using var batch = new NpgsqlBatch(await reports.OpenAsync(cancellationToken));
         var period = new RollupPeriod(filter.FromDay, filter.ToDay, rates.MonthsWithRateChanges);
+        // One pass over the rollups for both the groups and the lost reasons (the second grouping set; its row
+        // without a reason is the won deals').
         Rollups(batch, filter, period, $$"""
-            SELECT coalesce({{column}}, '(none)'), measure, currency, day, sum(sign * deals)::bigint, sum(sign * amount), sum(sign * cycle_days_sum)::bigint
+            SELECT GROUPING(lost_reason) = 0, coalesce({{column}}, '(none)'), measure, currency, day, lost_reason,
+                   sum(sign * deals)::bigint, sum(sign * amount), sum(sign * cycle_days_sum)::bigint
             FROM {0} WHERE measure IN ('won', 'lost')
-            GROUP BY 1, 2, 3, 4 HAVING sum(sign * deals) <> 0
-            """, groupedBy: groupBy ?? "segment");
-        Rollups(batch, filter, period, """
-            SELECT lost_reason, sum(sign * deals)::bigint FROM {0} WHERE measure = 'lost' GROUP BY 1 HAVING sum(sign * deals) > 0 ORDER BY 2 DESC, 1
+            GROUP BY GROUPING SETS ((coalesce({{column}}, '(none)'), measure, currency, day), (lost_reason)) HAVING sum(sign * deals) <> 0
             """, groupedBy: groupBy ?? "segment");
         var groups = new Dictionary<string, (int Won, int Lost, decimal WonAmount, long CycleDays)>();
         var reasons = new List<LostReason>();
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var key = reader.GetString(0);
-            var group = groups.GetValueOrDefault(key);
-            var count = (int)reader.GetInt64(4);
-            groups[key] = reader.GetString(1) == "won"
-                ? (group.Won + count, group.Lost, group.WonAmount + rates.Convert(reader.GetDecimal(5), reader.GetString(2), reader.GetFieldValue<DateOnly>(3)), group.CycleDays + reader.GetInt64(6))
-                : group with { Lost = group.Lost + count };
-        }
+            var count = (int)reader.GetInt64(6);
+            if (reader.GetBoolean(0))
+            {
+                if (!reader.IsDBNull(5))
+                {
+                    reasons.Add(new LostReason(reader.GetString(5), count));
+                }
 
-        await reader.NextResultAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            reasons.Add(new LostReason(reader.GetString(0), (int)reader.GetInt64(1)));
+                continue;
+            }
+
+            var key = reader.GetString(1);
+            var group = groups.GetValueOrDefault(key);
+            groups[key] = reader.GetString(2) == "won"
+                ? (group.Won + count, group.Lost, group.WonAmount + rates.Convert(reader.GetDecimal(7), reader.GetString(3), reader.GetFieldValue<DateOnly>(4)), group.CycleDays + reader.GetInt64(8))
+                : group with { Lost = group.Lost + count };
         }
 
         var report = new WinLossReport(
@@ -272,7 +279,7 @@ public static class ReportsApi
             groups.OrderBy(g => g.Key).Select(g => new WinLossGroup(
                 g.Key, g.Value.Won, g.Value.Lost, Ratio(g.Value.Won, g.Value.Won + g.Value.Lost), Round(g.Value.WonAmount),
                 g.Value.Won == 0 ? 0 : Round(g.Value.WonAmount / g.Value.Won), g.Value.Won == 0 ? 0 : Math.Round((double)g.Value.CycleDays / g.Value.Won, 4))).ToList(),
-            reasons, rates.Missing.ToList());
+            reasons.OrderByDescending(r => r.Count).ThenBy(r => r.Reason, StringComparer.Ordinal).ToList(), rates.Missing.ToList());
         return query.Format == "csv" ? ReportCsv.WinLoss(report) : TypedResults.Ok(report);
     }
 
