@@ -30,7 +30,8 @@ public static class ReportingBenchmark
             "summary", "summary?segment=smb", "summary?ownerId=owner-7", "summary?segment=smb&source=inbound", "summary?ownerId=owner-7&segment=smb",
             "funnel", "funnel?segment=smb", "funnel?ownerId=owner-7", "funnel?segment=smb&source=inbound",
             "forecast?months=12",
-            "win-loss?groupBy=segment", "win-loss?groupBy=owner", "win-loss?groupBy=owner&source=partner", "stale?limit=50", "slipped?limit=50",
+            "win-loss?groupBy=segment", "win-loss?groupBy=owner", "win-loss?groupBy=owner&source=partner", "win-loss?groupBy=owner&segment=smb",
+            "win-loss?groupBy=source&segment=smb", "stale?limit=50", "slipped?limit=50",
         };
         foreach (var report in reports)
         {
