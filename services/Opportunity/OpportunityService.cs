@@ -16,7 +16,20 @@ public static class OpportunityService
     public static IHostApplicationBuilder AddOpportunityService(this IHostApplicationBuilder builder)
     {
         builder.AddPipelineAuthentication();
-        builder.AddServiceDatabase<OpportunityDbContext>(ResourceNames.OpportunityDatabase);
+        builder.AddServiceDatabase<OpportunityDbContext>(ResourceNames.OpportunityDatabase, connections =>
+        {
+            // Every write runs the same few statements (load the deal, insert its history and its events):
+            // prepared once per connection, PostgreSQL no longer parses and plans them each time; a third less
+            // database CPU per write (docs/performance.md). Unless the connection string says otherwise.
+            if (connections.MaxAutoPrepare == 0)
+            {
+                connections.MaxAutoPrepare = 64;
+            }
+
+            // A connection back in the pool keeps its prepared statements without a reset round: this service
+            // sets no session state (only SET LOCAL, which ends with its transaction).
+            connections.NoResetOnClose = true;
+        });
         builder.AddMessaging<OpportunityDbContext>(ResourceNames.Opportunity, bus =>
         {
             bus.AddConsumer<UserDirectoryConsumer>();

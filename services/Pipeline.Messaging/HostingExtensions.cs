@@ -19,7 +19,8 @@ public static class HostingExtensions
     /// Registers the service's own PostgreSQL database: one Npgsql data source shared by EF Core and the outbox
     /// dispatcher, the DbContext with snake_case names, and a readiness check.
     /// </summary>
-    public static IHostApplicationBuilder AddServiceDatabase<TContext>(this IHostApplicationBuilder builder, string connectionName)
+    public static IHostApplicationBuilder AddServiceDatabase<TContext>(
+        this IHostApplicationBuilder builder, string connectionName, Action<NpgsqlConnectionStringBuilder>? tuneConnections = null)
         where TContext : ServiceDbContext
     {
         var connectionString = builder.Configuration.GetConnectionString(connectionName)
@@ -27,6 +28,7 @@ public static class HostingExtensions
         builder.Services.AddSingleton(_ =>
         {
             var dataSource = new NpgsqlDataSourceBuilder(connectionString);
+            tuneConnections?.Invoke(dataSource.ConnectionStringBuilder);
             // Trace database calls made for a traced request or message; the outbox poll every second and the
             // health probes would otherwise bury the traces worth reading.
             dataSource.ConfigureTracing(tracing => tracing

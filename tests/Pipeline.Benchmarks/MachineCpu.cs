@@ -1,0 +1,71 @@
+using System.Globalization;
+
+namespace Pipeline.Benchmarks;
+
+/// <summary>
+/// The CPU time used on the whole machine and by each part of the system, read from Linux's <c>/proc</c>: a
+/// snapshot before and after a round gives what one request cost each process, PostgreSQL and RabbitMQ included.
+/// CPU time is far steadier than latency on a shared machine, and it says what two cores can carry at most.
+/// </summary>
+public sealed record MachineCpu(TimeSpan Busy, IReadOnlyDictionary<string, TimeSpan> ByPart)
+{
+    // USER_HZ: the unit of /proc's times, 100 on every Linux this runs on.
+    private const double TicksPerSecond = 100;
+
+    public static MachineCpu Read()
+    {
+        var byPart = new Dictionary<string, TimeSpan>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out _))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                var command = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
+                // After the command: state is field 3, utime and stime are fields 14 and 15.
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                var part = PartOf(command, File.ReadAllText(Path.Combine(directory, "cmdline")));
+                byPart[part] = byPart.GetValueOrDefault(part) + TimeSpan.FromSeconds(ticks / TicksPerSecond);
+            }
+            catch (IOException)
+            {
+                // The process ended while being read.
+            }
+        }
+
+        // The machine line of /proc/stat: user nice system idle iowait irq softirq steal ...
+        var machine = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..]
+            .Select(value => long.Parse(value, CultureInfo.InvariantCulture)).ToArray();
+        var busy = machine.Take(8).Sum() - machine[3] - machine[4];
+        return new MachineCpu(TimeSpan.FromSeconds(busy / TicksPerSecond), byPart);
+    }
+
+    /// <summary>Milliseconds of CPU per operation between <paramref name="before"/> and now, the busiest part first.</summary>
+    public string PerOperationSince(MachineCpu before, int operations)
+    {
+        string Milliseconds(TimeSpan span) => (span.TotalMilliseconds / operations).ToString("0.00", CultureInfo.InvariantCulture);
+        var parts = ByPart
+            .Select(part => (part.Key, Used: part.Value - before.ByPart.GetValueOrDefault(part.Key)))
+            .Where(part => part.Used > TimeSpan.Zero)
+            .OrderByDescending(part => part.Used)
+            .Select(part => $"{part.Key} {Milliseconds(part.Used)}");
+        return $"machine {Milliseconds(Busy - before.Busy)} = {string.Join(", ", parts)}";
+    }
+
+    private static string PartOf(string command, string commandLine) => command switch
+    {
+        "postgres" => "PostgreSQL",
+        "beam.smp" or "erl_child_setup" or "epmd" or "inet_gethost" => "RabbitMQ",
+        _ when commandLine.Contains("Pipeline.Opportunities", StringComparison.Ordinal) => "opportunity service",
+        _ when commandLine.Contains("Pipeline.Gateway", StringComparison.Ordinal) => "gateway",
+        _ when commandLine.Contains("Pipeline.Reporting", StringComparison.Ordinal) => "reporting service",
+        _ when commandLine.Contains("Pipeline.Identity", StringComparison.Ordinal) => "identity",
+        _ when commandLine.Contains("Pipeline.Benchmarks", StringComparison.Ordinal) => "load generator",
+        _ => "other",
+    };
+}
