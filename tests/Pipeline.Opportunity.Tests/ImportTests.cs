@@ -4,6 +4,8 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Messaging.Tenancy;
+using Pipeline.Opportunities.Domain;
+using Pipeline.Opportunities.Import;
 using Pipeline.Opportunities.Infrastructure;
 using Pipeline.Testing;
 using static Pipeline.Opportunity.Tests.CsvImports;
@@ -167,6 +169,46 @@ public sealed class ImportTests(OpportunityServiceFixture service)
         var db = scope.ServiceProvider.GetRequiredService<OpportunityDbContext>();
         Assert.Equal(1_250, await db.Opportunities.CountAsync(o => o.Source == source));
         Assert.Equal(1_250, await db.History.CountAsync(h => db.Opportunities.Any(o => o.Id == h.OpportunityId && o.Source == source)));
+    }
+
+    [Fact]
+    public async Task An_import_whose_replica_died_is_failed_once_stalled_while_one_its_live_replica_holds_keeps_running()
+    {
+        // Two jobs last heard of ten minutes ago: the first one's replica was killed mid-import; the second one
+        // waits in the queue of a replica that is alive (a long import ahead of it).
+        var orphaned = await AddRunningJobAsync(rowsDone: 3_000, lastHeardOf: TimeSpan.FromMinutes(10));
+        var queued = await AddRunningJobAsync(rowsDone: 0, lastHeardOf: TimeSpan.FromMinutes(10));
+        var liveReplica = new ImportQueue();
+        liveReplica.Enqueue(new ImportWork(queued, DemoUsers.Acme, Importer, "/nonexistent.csv", new ImportOptions()));
+
+        var failed = await ActivatorUtilities.CreateInstance<ImportWatch>(service.Services, liveReplica).SweepAsync(CancellationToken.None);
+        await service.Services.GetRequiredService<ImportWatch>().SweepAsync(CancellationToken.None); // another replica's sweep
+
+        Assert.Equal([orphaned], failed);
+        using var admin = await service.ClientAsync(DemoUsers.AcmeAdmin);
+        var orphanedJob = await (await admin.GetAsync($"/api/opportunities/import/{orphaned}")).ReadAsync<JsonElement>();
+        Assert.Equal(("failed", 3_000, ImportWatch.StalledFailure), (orphanedJob.Str("status"), orphanedJob.Int("rowsDone"), orphanedJob.Str("failure")));
+        Assert.NotNull(orphanedJob.Str("completedAt"));
+        var queuedJob = await (await admin.GetAsync($"/api/opportunities/import/{queued}")).ReadAsync<JsonElement>();
+        Assert.Equal("running", queuedJob.Str("status"));
+    }
+
+    private const string Importer = "an-admin";
+
+    private async Task<Guid> AddRunningJobAsync(int rowsDone, TimeSpan lastHeardOf)
+    {
+        await using var scope = service.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantScope>().Use(DemoUsers.Acme);
+        var db = scope.ServiceProvider.GetRequiredService<OpportunityDbContext>();
+        var startedAt = DateTimeOffset.UtcNow - lastHeardOf - TimeSpan.FromMinutes(1);
+        var job = new ImportJob
+        {
+            Id = Guid.NewGuid(), CreatedBy = Importer, CreatedAt = startedAt, RowsTotal = 5_000, RowsDone = rowsDone,
+            HeartbeatAt = DateTimeOffset.UtcNow - lastHeardOf,
+        };
+        db.ImportJobs.Add(job);
+        await db.SaveChangesAsync();
+        return job.Id;
     }
 
     [Theory]

@@ -83,7 +83,8 @@ public static class ImportApi
                 return Problems.Invalid(errors);
             }
 
-            var job = new ImportJob { Id = jobId, CreatedBy = caller.Id, CreatedAt = clock.GetUtcNow() };
+            var now = clock.GetUtcNow();
+            var job = new ImportJob { Id = jobId, CreatedBy = caller.Id, CreatedAt = now, HeartbeatAt = now };
             db.ImportJobs.Add(job);
             await db.SaveChangesAsync(cancellationToken);
             queue.Enqueue(new ImportWork(jobId, caller.OrganizationId, caller.Id, path, parsed));

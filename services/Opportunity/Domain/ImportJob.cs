@@ -37,6 +37,12 @@ public sealed class ImportJob : ITenantOwned
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset? CompletedAt { get; set; }
+
+    /// <summary>
+    /// The last time the replica holding this job (queued or running) said it still holds it; a running job whose
+    /// replica stopped saying so (killed, its machine gone) is failed by <c>ImportWatch</c> rather than left running.
+    /// </summary>
+    public DateTimeOffset HeartbeatAt { get; set; }
 }
 
 public sealed class ImportError

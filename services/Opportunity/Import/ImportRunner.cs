@@ -115,6 +115,12 @@ public sealed partial class ImportRunner(
         await BatchCopy.CopyAddedAsync<OutboxMessage>(db, cancellationToken);
 
         var job = await db.ImportJobs.SingleAsync(j => j.Id == work.JobId, cancellationToken);
+        if (job.Status != ImportStatus.Running)
+        {
+            // Failed by ImportWatch while this replica could not say it was alive: this batch is not committed.
+            throw new InvalidOperationException("It was marked failed after too long without news from this replica.");
+        }
+
         job.RowsDone += batch.Deals.Count;
         job.RowsFailed += batch.Errors.Count;
         foreach (var error in batch.Errors.Take(ImportJob.MaxErrorsKept - job.Errors.Count))

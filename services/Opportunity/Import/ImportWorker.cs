@@ -9,7 +9,14 @@ public sealed class ImportWorker(ImportQueue queue, ImportRunner runner) : Backg
         {
             await foreach (var work in queue.Reader.ReadAllAsync(stoppingToken))
             {
-                await runner.RunAsync(work, stoppingToken);
+                try
+                {
+                    await runner.RunAsync(work, stoppingToken);
+                }
+                finally
+                {
+                    queue.Release(work);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -18,6 +25,7 @@ public sealed class ImportWorker(ImportQueue queue, ImportRunner runner) : Backg
             while (queue.Reader.TryRead(out var waiting))
             {
                 await runner.AbandonAsync(waiting);
+                queue.Release(waiting);
             }
         }
     }

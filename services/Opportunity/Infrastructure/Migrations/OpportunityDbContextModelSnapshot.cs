@@ -289,6 +289,10 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                         .HasColumnType("text")
                         .HasColumnName("failure");
 
+                    b.Property<DateTimeOffset>("HeartbeatAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("heartbeat_at");
+
                     b.Property<Guid>("OrganizationId")
                         .HasColumnType("uuid")
                         .HasColumnName("organization_id");
