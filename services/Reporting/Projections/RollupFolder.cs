@@ -52,7 +52,9 @@ public sealed partial class RollupFolder : BackgroundService
                 folded += moved;
                 if (folded > 0 && TimeProvider.System.GetElapsedTime(lastVacuum) >= VacuumInterval)
                 {
-                    await using var vacuum = _database.CreateCommand("VACUUM (SKIP_LOCKED) deal_rollup_deltas, stage_rollup_deltas");
+                    // No truncation: giving the emptied pages back needs an exclusive lock, which the projections'
+                    // steady inserts kept it waiting for (up to 5 s a turn) and which, once held, stops them and the reports.
+                    await using var vacuum = _database.CreateCommand("VACUUM (SKIP_LOCKED, TRUNCATE false) deal_rollup_deltas, stage_rollup_deltas");
                     await vacuum.ExecuteNonQueryAsync(stoppingToken);
                     (folded, lastVacuum) = (0, TimeProvider.System.GetTimestamp());
                 }
