@@ -19,7 +19,7 @@ public static class OpportunityService
         builder.AddServiceDatabase<OpportunityDbContext>(ResourceNames.OpportunityDatabase, connections =>
         {
             // Every write runs the same few statements (load the deal, insert its history and its events):
-            // prepared once per connection, PostgreSQL no longer parses and plans them each time; a third less
+            // prepared once per connection, PostgreSQL no longer parses and plans them each time; about a quarter less
             // database CPU per write (docs/performance.md). Unless the connection string says otherwise.
             if (connections.MaxAutoPrepare == 0)
             {
