@@ -21,14 +21,11 @@ public static class OpportunityService
             // Every write runs the same few statements (load the deal, insert its history and its events):
             // prepared once per connection, PostgreSQL no longer parses and plans them each time; about a quarter less
             // database CPU per write (docs/performance.md). Unless the connection string says otherwise.
+            // They live as long as the connection: pooled connections are not reset (AddServiceDatabase).
             if (connections.MaxAutoPrepare == 0)
             {
                 connections.MaxAutoPrepare = 64;
             }
-
-            // A connection back in the pool keeps its prepared statements without a reset round: this service
-            // sets no session state (only SET LOCAL, which ends with its transaction).
-            connections.NoResetOnClose = true;
         });
         builder.AddMessaging<OpportunityDbContext>(ResourceNames.Opportunity, bus =>
         {

@@ -28,6 +28,11 @@ public static class HostingExtensions
         builder.Services.AddSingleton(_ =>
         {
             var dataSource = new NpgsqlDataSourceBuilder(connectionString);
+            // A connection going back to the pool is not reset (DISCARD ALL): the reset also discards every plan
+            // PostgreSQL cached in the session, those of the trigger functions included, which the reporting
+            // projection then planned again at every event (most of its database time). No service sets session
+            // state: settings are SET LOCAL, locks transaction-scoped.
+            dataSource.ConnectionStringBuilder.NoResetOnClose = true;
             tuneConnections?.Invoke(dataSource.ConnectionStringBuilder);
             // Trace database calls made for a traced request or message; the outbox poll every second and the
             // health probes would otherwise bury the traces worth reading.
