@@ -20,7 +20,8 @@ internal static class ConsumerEndpoints
     public static void Configure(string queueName, IRabbitMqReceiveEndpointConfigurator endpoint)
     {
         endpoint.UseMessageRetry(retry => retry.Intervals(RetryIntervals));
-        endpoint.PrefetchCount = 32;
+        // At least 32 messages in hand; more where a consumer asks for it (a batching consumer sees more at once).
+        endpoint.PrefetchCount = Math.Max(endpoint.PrefetchCount, 32);
         endpoint.SetQuorumQueue();
         endpoint.SetQueueArgument("x-delivery-limit", DeliveryLimit);
         // Declares <queue>_error at start (the broker silently drops dead letters to a missing exchange).

@@ -17,13 +17,16 @@ public static class ReportingService
         builder.AddServiceDatabase<ReportingDbContext>(ResourceNames.ReportingDatabase);
         builder.AddMessaging<ReportingDbContext>(ResourceNames.Reporting, bus =>
         {
-            bus.AddConsumer<DealEventsConsumer>();
+            // The projection applies the events it has in hand together (ProjectionBatcher): let it have more of them.
+            bus.AddConsumer<DealEventsConsumer>().Endpoint(endpoint => endpoint.PrefetchCount = ProjectionBatcher.MaxBatch);
             bus.AddConsumer<PipelineChangedConsumer>();
             bus.AddConsumer<ExchangeRateChangedConsumer>();
         });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<DealProjection>();
         builder.Services.AddSingleton<ProjectionMetrics>();
+        builder.Services.AddSingleton<ProjectionBatcher>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ProjectionBatcher>());
         builder.Services.AddScoped<ReportContext>();
         builder.Services.AddSingleton<Rebuild>();
         builder.Services.AddHostedService(services => services.GetRequiredService<Rebuild>());

@@ -33,6 +33,9 @@ public sealed class ReportingServiceFixture : IAsyncLifetime
 
     public IssuerProcess Issuer { get; private set; } = null!;
 
+    /// <summary>The virtual host the services and the tests' publisher share.</summary>
+    public Uri Broker { get; private set; } = null!;
+
     /// <summary>The opportunity service, called directly with a user's token.</summary>
     public Uri OpportunityAddress { get; private set; } = null!;
 
@@ -40,6 +43,7 @@ public sealed class ReportingServiceFixture : IAsyncLifetime
     {
         var broker = await TestVirtualHost.CreateAsync();
         _resources.Add(broker);
+        Broker = broker.Uri;
         var reportingDb = await TestDatabase.CreateAsync("reporting");
         _resources.Add(reportingDb);
         var opportunityDb = await TestDatabase.CreateAsync("opportunity");

@@ -50,6 +50,33 @@ public static partial class Inbox
         await transaction.CommitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// <see cref="HandleOnceAsync"/> for messages of one organisation handled together, in one transaction: their ids
+    /// are recorded in the inbox at once, and <paramref name="effect"/> receives the ids recorded now, the messages
+    /// not handled before (a copy of one already handled, or twice in the batch, counts once).
+    /// </summary>
+    public static async Task HandleEachOnceAsync(
+        ServiceDbContext db, string consumer, Guid organizationId, IReadOnlyCollection<IntegrationMessage> messages, ILogger logger,
+        Func<IReadOnlySet<Guid>, Task> effect, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        db.Tenant.Use(organizationId);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var ids = messages.Select(m => m.EventId).Distinct().ToArray();
+        var firstDeliveries = (await db.Database.SqlQuery<Guid>($"""
+            INSERT INTO inbox_messages (consumer, message_id, processed_at) SELECT {consumer}, id, now() FROM unnest({ids}) AS id
+            ON CONFLICT DO NOTHING RETURNING message_id AS "Value"
+            """).ToListAsync(cancellationToken)).ToHashSet();
+        foreach (var duplicate in messages.Where(m => !firstDeliveries.Contains(m.EventId)))
+        {
+            LogDuplicate(logger, duplicate.GetType().Name, duplicate.EventId, consumer);
+        }
+
+        await effect(firstDeliveries);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "{MessageType} {EventId} was already handled by {Consumer}; ignored")]
     private static partial void LogDuplicate(ILogger logger, string messageType, Guid eventId, string consumer);
 }

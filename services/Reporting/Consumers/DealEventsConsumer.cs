@@ -10,7 +10,7 @@ namespace Pipeline.Reporting.Consumers;
 /// Every event about a deal, on one queue: each is handled once (inbox) and recomputes that deal's read model.
 /// Quote events are kept in the deal's log with the rest; completed activities move its stale clock.
 /// </summary>
-public sealed class DealEventsConsumer(ReportingDbContext db, DealProjection projection, ILogger<DealEventsConsumer> logger) :
+public sealed class DealEventsConsumer(ReportingDbContext db, DealProjection projection, ProjectionBatcher batcher, ILogger<DealEventsConsumer> logger) :
     IConsumer<OpportunityCreated>, IConsumer<OpportunityUpdated>, IConsumer<DecisionDateChanged>, IConsumer<StageChanged>,
     IConsumer<OpportunityWon>, IConsumer<OpportunityLost>, IConsumer<OpportunityReopened>,
     IConsumer<QuoteSent>, IConsumer<QuoteAccepted>, IConsumer<QuoteDeclined>, IConsumer<QuoteExpired>,
@@ -40,7 +40,19 @@ public sealed class DealEventsConsumer(ReportingDbContext db, DealProjection pro
 
     public Task Consume(ConsumeContext<ActivityCompleted> context) => ApplyAsync(context, context.Message.OpportunityId);
 
-    private Task ApplyAsync<T>(ConsumeContext<T> context, Guid opportunityId) where T : IntegrationMessage =>
-        Inbox.HandleOnceAsync(db, nameof(DealEventsConsumer), context.Message, logger,
-            () => projection.ApplyAsync(context.Message, opportunityId, context.CancellationToken), context.CancellationToken);
+    /// <summary>
+    /// With the other events in hand (see <see cref="ProjectionBatcher"/>); alone when that batch failed, and on a
+    /// retry, so that a failing event fails by itself.
+    /// </summary>
+    private async Task ApplyAsync<T>(ConsumeContext<T> context, Guid opportunityId) where T : IntegrationMessage
+    {
+        var incoming = new IncomingDealEvent(context.Message, opportunityId);
+        if (context.GetRetryAttempt() == 0 && await batcher.ApplyAsync(incoming, context.CancellationToken))
+        {
+            return;
+        }
+
+        await Inbox.HandleOnceAsync(db, nameof(DealEventsConsumer), context.Message, logger,
+            () => projection.ApplyAsync(context.Message.OrganizationId, [incoming], context.CancellationToken), context.CancellationToken);
+    }
 }

@@ -8,76 +8,107 @@ using Pipeline.Reporting.Infrastructure;
 
 namespace Pipeline.Reporting.Projections;
 
+/// <summary>An event about a deal as it arrives: the message, and the deal it is about.</summary>
+public readonly record struct IncomingDealEvent(IntegrationMessage Message, Guid OpportunityId);
+
 /// <summary>
-/// Applies an event about a deal: records it in the deal's log, then recomputes the deal's read model from the
-/// whole log, in every live generation (the one readers use, and the one a rebuild is filling). Deals are
-/// serialised with an advisory lock, so two events of one deal handled at once cannot both compute from a log
-/// missing the other.
+/// Applies events about deals of one organisation: records them in their deals' logs, then recomputes each deal's
+/// read model from its whole log, in every live generation (the one readers use, and the one a rebuild is
+/// filling). Deals are serialised with advisory locks, so two events of one deal handled at once cannot both
+/// compute from a log missing the other; the locks are taken in one order, so two batches sharing deals wait
+/// for each other rather than deadlock.
 /// </summary>
 public sealed class DealProjection(ReportingDbContext db, ProjectionMetrics metrics, TimeProvider clock)
 {
-    public async Task ApplyAsync(IntegrationMessage message, Guid opportunityId, CancellationToken cancellationToken)
+    public async Task ApplyAsync(Guid organizationId, IReadOnlyCollection<IncomingDealEvent> events, CancellationToken cancellationToken)
     {
-        metrics.RecordLag(clock.GetUtcNow() - message.OccurredAt);
-        await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock({LockKey(opportunityId)})", cancellationToken);
-        var version = message is OpportunityEvent versioned ? versioned.Version : 0;
+        var now = clock.GetUtcNow();
+        foreach (var incoming in events)
+        {
+            metrics.RecordLag(now - incoming.Message.OccurredAt);
+        }
+
+        var deals = events.Select(e => e.OpportunityId).Distinct().ToArray();
+        var lockKeys = deals.Select(LockKey).Distinct().Order().ToArray();
+        await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(k) FROM unnest({lockKeys}) AS k", cancellationToken);
+        var logged = events.DistinctBy(e => e.Message.EventId).ToList();
         await db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO deal_events (event_id, organization_id, opportunity_id, version, type, body, occurred_at)
-            VALUES ({message.EventId}, {message.OrganizationId}, {opportunityId}, {version}, {message.GetType().Name},
-                    {JsonSerializer.Serialize(message, message.GetType(), MessageSerialization.Options)}, {message.OccurredAt})
+            SELECT e.event_id, {organizationId}, e.opportunity_id, e.version, e.type, e.body, e.occurred_at
+            FROM unnest({logged.Select(e => e.Message.EventId).ToArray()}, {logged.Select(e => e.OpportunityId).ToArray()},
+                        {logged.Select(e => e.Message is OpportunityEvent versioned ? versioned.Version : 0L).ToArray()},
+                        {logged.Select(e => e.Message.GetType().Name).ToArray()},
+                        {logged.Select(e => JsonSerializer.Serialize(e.Message, e.Message.GetType(), MessageSerialization.Options)).ToArray()},
+                        {logged.Select(e => e.Message.OccurredAt).ToArray()}) AS e(event_id, opportunity_id, version, type, body, occurred_at)
             ON CONFLICT DO NOTHING
             """, cancellationToken);
 
-        var state = await ProjectionStates.ShareAsync(db, message.OrganizationId, cancellationToken);
-        var log = await LoadLogAsync(db, [opportunityId], cancellationToken);
+        var state = await ProjectionStates.ShareAsync(db, organizationId, cancellationToken);
+        var log = await LoadLogAsync(db, deals, cancellationToken);
         foreach (var generation in new[] { state.ActiveGeneration, state.BuildingGeneration }.OfType<int>())
         {
-            await ReplaceAsync(db, message.OrganizationId, generation, [opportunityId], log, cancellationToken);
+            await ReplaceAsync(db, organizationId, generation, deals, log, cancellationToken);
         }
     }
 
     /// <summary>
     /// Recomputes the read models of <paramref name="opportunities"/> in <paramref name="generation"/> from their logs.
-    /// A deal's row is updated in place, and only in the columns that changed: the database derives the report
-    /// rollups from those changes, so a change that moves no figure (a stage move between two stages of the same
-    /// probability) does not touch the rollups other deals' projections also write. The deals are saved first, then
-    /// their stays rewritten in one statement, from which the database derives each deal's path through the stages
-    /// once (see the StageRollups migration).
+    /// The deals are written in one statement, and only the rows that changed: the database derives the report
+    /// rollups from those changes with statement-level triggers, so a batch of deals costs them one pass rather than
+    /// one per deal, and a change that moves no figure does not touch the rollups other projections also write.
+    /// Then their stays are rewritten in one statement, from which the database derives each deal's path through
+    /// the stages (see the StageRollups migration).
     /// </summary>
     public static async Task ReplaceAsync(
         ReportingDbContext db, Guid organizationId, int generation, IReadOnlyCollection<Guid> opportunities,
         ILookup<Guid, IntegrationMessage> log, CancellationToken cancellationToken)
     {
-        var existing = await db.Deals.Where(d => d.Generation == generation && opportunities.Contains(d.OpportunityId))
-            .ToDictionaryAsync(d => d.OpportunityId, cancellationToken);
+        var deals = new List<Deal>();
         var stays = new List<StageInterval>();
         foreach (var opportunityId in opportunities)
         {
-            var projection = DealProjector.Project(organizationId, generation, opportunityId, log[opportunityId]);
-            var current = existing.GetValueOrDefault(opportunityId);
-            if (projection is null)
+            // Null while the deal's creation has not arrived: it has no read model (yet).
+            if (DealProjector.Project(organizationId, generation, opportunityId, log[opportunityId]) is { } projection)
             {
-                if (current is not null)
-                {
-                    db.Deals.Remove(current);
-                }
-
-                continue;
+                deals.Add(projection.Deal);
+                stays.AddRange(projection.Intervals);
             }
-
-            if (current is null)
-            {
-                db.Deals.Add(projection.Deal);
-            }
-            else
-            {
-                db.Entry(current).CurrentValues.SetValues(projection.Deal);
-            }
-
-            stays.AddRange(projection.Intervals);
         }
 
-        await db.SaveChangesAsync(cancellationToken);
+        var projected = deals.Select(d => d.OpportunityId).ToArray();
+        var unprojected = opportunities.Except(projected).ToArray();
+        if (unprojected.Length > 0)
+        {
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"DELETE FROM deals WHERE organization_id = {organizationId} AND generation = {generation} AND opportunity_id = ANY({unprojected})",
+                cancellationToken);
+        }
+
+        if (deals.Count > 0)
+        {
+            await db.Database.ExecuteSqlInterpolatedAsync($"""
+                INSERT INTO deals AS d (organization_id, generation, opportunity_id, last_version, pipeline_id, stage_id, title, owner_id, team_id,
+                                       amount, currency, probability, status, segment, source, lost_reason, created_at, closed_at,
+                                       expected_decision_date, last_touched_at, push_count, pushed_days)
+                SELECT {organizationId}, {generation}, n.* FROM unnest(
+                    {projected}, {deals.Select(d => d.LastVersion).ToArray()}, {deals.Select(d => d.PipelineId).ToArray()},
+                    {deals.Select(d => d.StageId).ToArray()}, {deals.Select(d => d.Title).ToArray()}, {deals.Select(d => d.OwnerId).ToArray()},
+                    {deals.Select(d => d.TeamId).ToArray()}, {deals.Select(d => d.Amount).ToArray()}, {deals.Select(d => d.Currency).ToArray()},
+                    {deals.Select(d => d.Probability).ToArray()}, {deals.Select(d => d.Status).ToArray()}, {deals.Select(d => d.Segment).ToArray()},
+                    {deals.Select(d => d.Source).ToArray()}, {deals.Select(d => d.LostReason).ToArray()}, {deals.Select(d => d.CreatedAt).ToArray()},
+                    {deals.Select(d => d.ClosedAt).ToArray()}, {deals.Select(d => d.ExpectedDecisionDate).ToArray()},
+                    {deals.Select(d => d.LastTouchedAt).ToArray()}, {deals.Select(d => d.PushCount).ToArray()}, {deals.Select(d => d.PushedDays).ToArray()}) AS n
+                ON CONFLICT (organization_id, generation, opportunity_id) DO UPDATE SET
+                    (last_version, pipeline_id, stage_id, title, owner_id, team_id, amount, currency, probability, status, segment, source,
+                     lost_reason, created_at, closed_at, expected_decision_date, last_touched_at, push_count, pushed_days) =
+                    (excluded.last_version, excluded.pipeline_id, excluded.stage_id, excluded.title, excluded.owner_id, excluded.team_id,
+                     excluded.amount, excluded.currency, excluded.probability, excluded.status, excluded.segment, excluded.source,
+                     excluded.lost_reason, excluded.created_at, excluded.closed_at, excluded.expected_decision_date, excluded.last_touched_at,
+                     excluded.push_count, excluded.pushed_days)
+                WHERE (d.*) IS DISTINCT FROM (excluded.*)
+                """, cancellationToken);
+        }
+
         await db.Database.ExecuteSqlInterpolatedAsync($"""
             WITH replaced AS (
                 DELETE FROM stage_intervals
@@ -108,16 +139,27 @@ public sealed class DealProjection(ReportingDbContext db, ProjectionMetrics metr
     private static long LockKey(Guid opportunityId) => BitConverter.ToInt64(opportunityId.ToByteArray(), 0);
 }
 
-/// <summary>How far behind the events the reports are: the time from an event's change to its projection.</summary>
+/// <summary>
+/// How far behind the events the reports are (the time from an event's change to its projection), and how many
+/// events each transaction of the projection applies (see <see cref="ProjectionBatcher"/>).
+/// </summary>
 public sealed class ProjectionMetrics
 {
     private readonly Histogram<double> _lag;
+    private readonly Histogram<int> _batchSize;
 
-    public ProjectionMetrics(IMeterFactory meters) =>
-        _lag = meters.Create("Pipeline.Reporting").CreateHistogram<double>(
+    public ProjectionMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create("Pipeline.Reporting");
+        _lag = meter.CreateHistogram<double>(
             "pipeline.reporting.projection_lag", "s", "Time from a change in the opportunity service to the reports reflecting it.");
+        _batchSize = meter.CreateHistogram<int>(
+            "pipeline.reporting.projection_batch_size", "{event}", "Deal events applied together, in one transaction.");
+    }
 
     public void RecordLag(TimeSpan lag) => _lag.Record(Math.Max(0, lag.TotalSeconds));
+
+    public void RecordBatch(int events) => _batchSize.Record(events);
 }
 
 public static class ProjectionStates

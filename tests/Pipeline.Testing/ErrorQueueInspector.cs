@@ -2,7 +2,7 @@ using System.Text;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
-namespace Pipeline.Messaging.Tests;
+namespace Pipeline.Testing;
 
 /// <summary>Looks at the first message of an error queue, as an operator would in the management UI, and leaves it there.</summary>
 public sealed class ErrorQueueInspector : IDisposable
