@@ -30,30 +30,15 @@ public static partial class Inbox
     /// Events the effect raises go to the outbox in that same transaction. The unit of work is scoped to the
     /// message's organisation.
     /// </summary>
-    public static async Task HandleOnceAsync(
-        ServiceDbContext db, string consumer, IntegrationMessage message, ILogger logger, Func<Task> effect, CancellationToken cancellationToken)
-    {
-        db.ChangeTracker.Clear();
-        db.Tenant.Use(message.OrganizationId);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var firstDelivery = await db.Database.ExecuteSqlInterpolatedAsync(
-            $"INSERT INTO inbox_messages (consumer, message_id, processed_at) VALUES ({consumer}, {message.EventId}, now()) ON CONFLICT DO NOTHING",
-            cancellationToken) == 1;
-        if (!firstDelivery)
-        {
-            LogDuplicate(logger, message.GetType().Name, message.EventId, consumer);
-            return;
-        }
-
-        await effect();
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-    }
+    public static Task HandleOnceAsync(
+        ServiceDbContext db, string consumer, IntegrationMessage message, ILogger logger, Func<Task> effect, CancellationToken cancellationToken) =>
+        HandleEachOnceAsync(db, consumer, message.OrganizationId, [message], logger, _ => effect(), cancellationToken);
 
     /// <summary>
     /// <see cref="HandleOnceAsync"/> for messages of one organisation handled together, in one transaction: their ids
     /// are recorded in the inbox at once, and <paramref name="effect"/> receives the ids recorded now, the messages
-    /// not handled before (a copy of one already handled, or twice in the batch, counts once).
+    /// not handled before (a copy of one already handled, or twice in the batch, counts once). When every message was
+    /// handled before, nothing runs.
     /// </summary>
     public static async Task HandleEachOnceAsync(
         ServiceDbContext db, string consumer, Guid organizationId, IReadOnlyCollection<IntegrationMessage> messages, ILogger logger,
@@ -70,6 +55,11 @@ public static partial class Inbox
         foreach (var duplicate in messages.Where(m => !firstDeliveries.Contains(m.EventId)))
         {
             LogDuplicate(logger, duplicate.GetType().Name, duplicate.EventId, consumer);
+        }
+
+        if (firstDeliveries.Count == 0)
+        {
+            return;
         }
 
         await effect(firstDeliveries);
