@@ -1,7 +1,5 @@
-using System.Data.Common;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Pipeline.Opportunities.Infrastructure;
+using Npgsql;
 
 namespace Pipeline.Opportunities.Import;
 
@@ -12,7 +10,7 @@ namespace Pipeline.Opportunities.Import;
 /// rows it counted as done were committed with those counts, so the admin knows what to import again.
 /// </summary>
 public sealed partial class ImportWatch(
-    ImportQueue queue, IServiceScopeFactory scopes, TimeProvider clock, IOptions<ImportSettings> settings, ILogger<ImportWatch> logger)
+    ImportQueue queue, NpgsqlDataSource database, TimeProvider clock, IOptions<ImportSettings> settings, ILogger<ImportWatch> logger)
     : BackgroundService
 {
     public const string StalledFailure =
@@ -47,18 +45,20 @@ public sealed partial class ImportWatch(
     public async Task<IReadOnlyList<Guid>> SweepAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<OpportunityDbContext>();
-        await db.Database.OpenConnectionAsync(cancellationToken);
         var held = queue.HeldJobIds.ToArray();
         if (held.Length > 0)
         {
-            await using var beat = Command(db, Beat, ("now", now), ("held", held));
+            await using var beat = database.CreateCommand(Beat);
+            beat.Parameters.AddWithValue("now", now);
+            beat.Parameters.AddWithValue("held", held);
             await beat.ExecuteNonQueryAsync(cancellationToken);
         }
 
         var failed = new List<Guid>();
-        await using var fail = Command(db, FailStalled, ("failure", StalledFailure), ("now", now), ("stalledBefore", now - settings.Value.StalledAfter));
+        await using var fail = database.CreateCommand(FailStalled);
+        fail.Parameters.AddWithValue("failure", StalledFailure);
+        fail.Parameters.AddWithValue("now", now);
+        fail.Parameters.AddWithValue("stalledBefore", now - settings.Value.StalledAfter);
         await using var rows = await fail.ExecuteReaderAsync(cancellationToken);
         while (await rows.ReadAsync(cancellationToken))
         {
@@ -67,21 +67,6 @@ public sealed partial class ImportWatch(
         }
 
         return failed;
-    }
-
-    private static DbCommand Command(OpportunityDbContext db, string sql, params (string Name, object Value)[] parameters)
-    {
-        var command = db.Database.GetDbConnection().CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value;
-            command.Parameters.Add(parameter);
-        }
-
-        return command;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Import {JobId} of organisation {OrganizationId} failed: its replica was last heard of at {HeartbeatAt}")]
