@@ -10,10 +10,11 @@ namespace Pipeline.Messaging.Outbox;
 
 /// <summary>
 /// Publishes the outbox to RabbitMQ. Each round claims the oldest rows with <c>FOR UPDATE SKIP LOCKED</c> inside
-/// a transaction, publishes them all at once (the broker confirms each), deletes the confirmed ones and commits.
-/// Replicas claim disjoint rows; a dispatcher that dies mid-batch releases its rows with its connection, and
-/// they are published again by whoever claims them next (consumers deduplicate by message id). While the broker
-/// or the database is unreachable it backs off and keeps trying; it never crashes the service.
+/// a transaction, publishes them all at once (the broker confirms each), deletes the confirmed ones and commits;
+/// <see cref="OutboxOptions.ConcurrentBatches"/> rounds run side by side. Replicas and rounds claim disjoint rows;
+/// a dispatcher that dies mid-batch releases its rows with its connection, and they are published again by
+/// whoever claims them next (consumers deduplicate by message id). While the broker or the database is
+/// unreachable it backs off and keeps trying; it never crashes the service.
 /// </summary>
 public sealed partial class OutboxDispatcher(
     NpgsqlDataSource database,
@@ -27,7 +28,10 @@ public sealed partial class OutboxDispatcher(
     private readonly OutboxOptions _options = options.Value;
     private long _lastBacklogRefresh;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, _options.ConcurrentBatches).Select(_ => DispatchLoopAsync(stoppingToken)));
+
+    private async Task DispatchLoopAsync(CancellationToken stoppingToken)
     {
         var backoff = TimeSpan.Zero;
         while (!stoppingToken.IsCancellationRequested)

@@ -14,6 +14,13 @@ public sealed class OutboxOptions
     /// </summary>
     public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(2);
 
+    /// <summary>
+    /// Batches in flight at once. A batch is done when the broker has confirmed all its events, which under load
+    /// takes a while: meanwhile the next batch (other rows: each claims with SKIP LOCKED) is already being published,
+    /// rather than the events committed in the meantime waiting for it.
+    /// </summary>
+    public int ConcurrentBatches { get; set; } = 2;
+
     /// <summary>How long a batch may wait for the broker's confirms before it is given up and retried.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
