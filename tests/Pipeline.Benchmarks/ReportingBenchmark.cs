@@ -95,12 +95,17 @@ public static class ReportingBenchmark
 
         var since = DateTimeOffset.UtcNow;
         var cpuBefore = MachineCpu.Read();
+        using var loadOver = new CancellationTokenSource();
+        var outboxBacklog = system.SampleOutboxBacklogAsync(loadOver.Token);
         var moves = await MovesAsync(TimeSpan.FromSeconds(20));
+        await loadOver.CancelAsync();
+        var backlog = await outboxBacklog;
         var lag = await system.LagAsync(since, moves.Latencies.Count - moves.Failures);
         // Until every move is projected: a projection that falls behind does part of its work after the load.
         var cpu = MachineCpu.Read().PerOperationSince(cpuBefore, moves.Latencies.Count);
         Console.WriteLine($"stage moves at {rate}/s: {moves.Failures} failed, request {moves.Latencies}");
         Console.WriteLine($"commit in the opportunity service to the reports reflecting it: {lag}");
+        Console.WriteLine($"  events committed but not yet published (outbox), sampled during the load: p50 {backlog.Order().ElementAt(backlog.Count / 2)}, max {backlog.Max()}");
         Console.WriteLine($"  CPU ms per stage move: {cpu}");
 
         var rebuild = Stopwatch.StartNew();
@@ -264,6 +269,23 @@ public static class ReportingBenchmark
 
         public Task WaitUntilProjectedAsync(int deals) =>
             Eventually.Until(() => Reporting.CountAsync("SELECT count(*) FROM deals"), count => count >= deals, TimeSpan.FromMinutes(2), "every deal projected");
+
+        /// <summary>
+        /// The opportunity service's outbox every 250 ms until cancelled: where a lag builds up, before the broker
+        /// (the dispatcher behind) or after it (the projection behind).
+        /// </summary>
+        public async Task<List<long>> SampleOutboxBacklogAsync(CancellationToken loadOver)
+        {
+            var samples = new List<long>();
+            using var every = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+            do
+            {
+                samples.Add(await _opportunityDatabase!.CountAsync("SELECT count(*) FROM outbox_messages"));
+            }
+            while (await every.WaitForNextTickAsync(CancellationToken.None) && !loadOver.IsCancellationRequested);
+
+            return samples;
+        }
 
         public async Task<Latencies> LagAsync(DateTimeOffset since, int moves)
         {
