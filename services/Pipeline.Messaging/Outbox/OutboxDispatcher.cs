@@ -29,7 +29,7 @@ public sealed partial class OutboxDispatcher(
     private long _lastBacklogRefresh;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, _options.ConcurrentBatches).Select(_ => DispatchLoopAsync(stoppingToken)));
+        Task.WhenAll(Enumerable.Range(0, Math.Max(1, _options.ConcurrentBatches)).Select(_ => DispatchLoopAsync(stoppingToken)));
 
     private async Task DispatchLoopAsync(CancellationToken stoppingToken)
     {

@@ -15,9 +15,9 @@ public sealed class OutboxOptions
     public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(2);
 
     /// <summary>
-    /// Batches in flight at once. A batch is done when the broker has confirmed all its events, which under load
-    /// takes a while: meanwhile the next batch (other rows: each claims with SKIP LOCKED) is already being published,
-    /// rather than the events committed in the meantime waiting for it.
+    /// Batches in flight at once (at least one). A batch is done when the broker has confirmed all its events,
+    /// which under load takes a while: meanwhile the next batch (other rows: each claims with SKIP LOCKED) is
+    /// already being published, rather than the events committed in the meantime waiting for it.
     /// </summary>
     public int ConcurrentBatches { get; set; } = 2;
 
