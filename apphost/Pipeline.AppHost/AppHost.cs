@@ -9,12 +9,12 @@ var messaging = infrastructure.Messaging;
 
 var identity = builder.AddService<Projects.Pipeline_Identity>(
     ResourceNames.Identity, infrastructure.Database(ResourceNames.IdentityDatabase), messaging);
-var opportunity = builder.AddService<Projects.Pipeline_Opportunities>(
+var opportunity = builder.AddService<Projects.Pipeline_Opportunity>(
         ResourceNames.Opportunity, infrastructure.Database(ResourceNames.OpportunityDatabase), messaging)
     .WithEnvironment("DemoData__Deals", "true"); // Acme's demo deals on first start (local profile only)
 var automation = builder.AddService<Projects.Pipeline_Automation>(
     ResourceNames.Automation, infrastructure.Database(ResourceNames.AutomationDatabase), messaging);
-var notification = builder.AddService<Projects.Pipeline_Notifications>(
+var notification = builder.AddService<Projects.Pipeline_Notification>(
     ResourceNames.Notification, infrastructure.Database(ResourceNames.NotificationDatabase), messaging);
 var reporting = builder.AddService<Projects.Pipeline_Reporting>(
         ResourceNames.Reporting, infrastructure.Database(ResourceNames.ReportingDatabase), messaging)

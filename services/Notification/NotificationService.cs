@@ -1,9 +1,9 @@
-using Pipeline.Notifications.Infrastructure;
+using Pipeline.Notification.Infrastructure;
 using Pipeline.Messaging;
 using Pipeline.Messaging.Diagnostics;
 using Pipeline.ServiceDefaults;
 
-namespace Pipeline.Notifications;
+namespace Pipeline.Notification;
 
 /// <summary>Every registration and route of the notification service, in one place.</summary>
 public static class NotificationService

@@ -1,5 +1,5 @@
-using Pipeline.Notifications;
-using Pipeline.Notifications.Infrastructure;
+using Pipeline.Notification;
+using Pipeline.Notification.Infrastructure;
 using Pipeline.Messaging;
 using Pipeline.ServiceDefaults;
 

@@ -1,14 +1,14 @@
-using Pipeline.Opportunities.Apis;
-using Pipeline.Opportunities.Consumers;
-using Pipeline.Opportunities.DemoData;
-using Pipeline.Opportunities.Domain;
-using Pipeline.Opportunities.Import;
-using Pipeline.Opportunities.Infrastructure;
+using Pipeline.Opportunity.Apis;
+using Pipeline.Opportunity.Consumers;
+using Pipeline.Opportunity.DemoData;
+using Pipeline.Opportunity.Domain;
+using Pipeline.Opportunity.Import;
+using Pipeline.Opportunity.Infrastructure;
 using Pipeline.Messaging;
 using Pipeline.Messaging.Diagnostics;
 using Pipeline.ServiceDefaults;
 
-namespace Pipeline.Opportunities;
+namespace Pipeline.Opportunity;
 
 /// <summary>Every registration and route of the opportunity service, in one place.</summary>
 public static class OpportunityService

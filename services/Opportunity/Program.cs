@@ -1,5 +1,5 @@
-using Pipeline.Opportunities;
-using Pipeline.Opportunities.Infrastructure;
+using Pipeline.Opportunity;
+using Pipeline.Opportunity.Infrastructure;
 using Pipeline.Messaging;
 using Pipeline.ServiceDefaults;
 

@@ -18,7 +18,7 @@ public static class GatewayOverheadBenchmark
     {
         await using var database = await TestDatabase.CreateAsync("bench_gateway");
         await using var broker = await TestVirtualHost.CreateAsync();
-        var opportunity = new ServiceProcess("Pipeline.Opportunities", new Dictionary<string, string>
+        var opportunity = new ServiceProcess("Pipeline.Opportunity", new Dictionary<string, string>
         {
             [$"ConnectionStrings__{ResourceNames.OpportunityDatabase}"] = database.ConnectionString,
             [$"ConnectionStrings__{ResourceNames.Messaging}"] = broker.Uri.ToString(),

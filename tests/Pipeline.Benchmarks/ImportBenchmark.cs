@@ -31,10 +31,10 @@ public static class ImportBenchmark
             [$"ConnectionStrings__{ResourceNames.Messaging}"] = broker.Uri.ToString(),
         };
         // Queues first, so that the directory of users the issuer publishes at start reaches the service.
-        await new ServiceProcess("Pipeline.Opportunities", environment).RunToCompletionAsync("migrate");
+        await new ServiceProcess("Pipeline.Opportunity", environment).RunToCompletionAsync("migrate");
         await using var issuer = await IssuerProcess.StartAsync(broker.Uri);
         environment["Authentication__Authority"] = issuer.Address.ToString();
-        using var service = new ServiceProcess("Pipeline.Opportunities", environment).Start($"--urls=http://127.0.0.1:{port}");
+        using var service = new ServiceProcess("Pipeline.Opportunity", environment).Start($"--urls=http://127.0.0.1:{port}");
         using var client = await issuer.AuthorizeAsync(new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) },
             DemoUsers.AcmeAdmin);
 

@@ -58,7 +58,7 @@ public sealed record MachineCpu(IReadOnlyDictionary<string, TimeSpan> ByPart)
     {
         "postgres" => "PostgreSQL",
         "beam.smp" or "erl_child_setup" or "epmd" or "inet_gethost" => "RabbitMQ",
-        _ when commandLine.Contains("Pipeline.Opportunities", StringComparison.Ordinal) => "opportunity service",
+        _ when commandLine.Contains("Pipeline.Opportunity", StringComparison.Ordinal) => "opportunity service",
         _ when commandLine.Contains("Pipeline.Gateway", StringComparison.Ordinal) => "gateway",
         _ when commandLine.Contains("Pipeline.Reporting", StringComparison.Ordinal) => "reporting service",
         _ when commandLine.Contains("Pipeline.Identity", StringComparison.Ordinal) => "identity",

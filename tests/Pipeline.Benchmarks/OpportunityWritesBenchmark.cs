@@ -115,7 +115,7 @@ public static class OpportunityWritesBenchmark
             var issuer = await IssuerProcess.StartAsync(broker.Uri);
             system._resources.Add(issuer);
 
-            var opportunity = new ServiceProcess("Pipeline.Opportunities", new Dictionary<string, string>
+            var opportunity = new ServiceProcess("Pipeline.Opportunity", new Dictionary<string, string>
             {
                 ["ConnectionStrings__opportunitydb"] = system.Database.ConnectionString,
                 ["ConnectionStrings__messaging"] = broker.Uri.ToString(),

@@ -170,7 +170,7 @@ public static class ReportingBenchmark
                 var opportunityDb = await TestDatabase.CreateAsync("bench_lag_opportunity");
                 system._resources.Add(opportunityDb);
                 system._opportunityDatabase = opportunityDb;
-                var opportunity = new ServiceProcess("Pipeline.Opportunities", new Dictionary<string, string>
+                var opportunity = new ServiceProcess("Pipeline.Opportunity", new Dictionary<string, string>
                 {
                     ["ConnectionStrings__opportunitydb"] = opportunityDb.ConnectionString,
                     ["ConnectionStrings__messaging"] = broker.Uri.ToString(),

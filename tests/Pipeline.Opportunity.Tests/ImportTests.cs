@@ -4,9 +4,9 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Messaging.Tenancy;
-using Pipeline.Opportunities.Domain;
-using Pipeline.Opportunities.Import;
-using Pipeline.Opportunities.Infrastructure;
+using Pipeline.Opportunity.Domain;
+using Pipeline.Opportunity.Import;
+using Pipeline.Opportunity.Infrastructure;
 using Pipeline.Testing;
 using static Pipeline.Opportunity.Tests.CsvImports;
 

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Contracts;
-using Pipeline.Opportunities.Infrastructure;
+using Pipeline.Opportunity.Infrastructure;
 using Pipeline.Testing;
 
 namespace Pipeline.Opportunity.Tests;
@@ -40,7 +40,7 @@ public sealed class OpportunityServiceFixture : IAsyncLifetime
             .Where(t => t.IsSubclassOf(typeof(IntegrationMessage)) && !t.IsAbstract).Select(t => t.Name));
 
         // The real migration step first: schema, and the service's queues on the broker.
-        await new ServiceProcess("Pipeline.Opportunities", new Dictionary<string, string>
+        await new ServiceProcess("Pipeline.Opportunity", new Dictionary<string, string>
         {
             ["ConnectionStrings__opportunitydb"] = _database.ConnectionString,
             ["ConnectionStrings__messaging"] = _broker.Uri.ToString(),

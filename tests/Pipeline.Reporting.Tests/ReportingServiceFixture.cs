@@ -54,7 +54,7 @@ public sealed class ReportingServiceFixture : IAsyncLifetime
             ["ConnectionStrings__reportingdb"] = reportingDb.ConnectionString,
             ["ConnectionStrings__messaging"] = broker.Uri.ToString(),
         }).RunToCompletionAsync("migrate");
-        var opportunity = new ServiceProcess("Pipeline.Opportunities", new Dictionary<string, string>
+        var opportunity = new ServiceProcess("Pipeline.Opportunity", new Dictionary<string, string>
         {
             ["ConnectionStrings__opportunitydb"] = opportunityDb.ConnectionString,
             ["ConnectionStrings__messaging"] = broker.Uri.ToString(),
@@ -64,7 +64,7 @@ public sealed class ReportingServiceFixture : IAsyncLifetime
         Issuer = await IssuerProcess.StartAsync(broker.Uri);
         _resources.Add(Issuer);
         OpportunityAddress = new Uri($"http://127.0.0.1:{PrivateRabbitMqNode.FreePort()}/");
-        _opportunity = new ServiceProcess("Pipeline.Opportunities", new Dictionary<string, string>
+        _opportunity = new ServiceProcess("Pipeline.Opportunity", new Dictionary<string, string>
         {
             ["ConnectionStrings__opportunitydb"] = opportunityDb.ConnectionString,
             ["ConnectionStrings__messaging"] = broker.Uri.ToString(),

@@ -11,9 +11,9 @@ public sealed class ServiceProcess(string assemblyName, IReadOnlyDictionary<stri
 {
     private static readonly Dictionary<string, string> ServiceFolders = new()
     {
-        ["Pipeline.Opportunities"] = "services/Opportunity",
+        ["Pipeline.Opportunity"] = "services/Opportunity",
         ["Pipeline.Automation"] = "services/Automation",
-        ["Pipeline.Notifications"] = "services/Notification",
+        ["Pipeline.Notification"] = "services/Notification",
         ["Pipeline.Reporting"] = "services/Reporting",
         ["Pipeline.Identity"] = "services/Identity",
         ["Pipeline.Gateway"] = "gateway/Pipeline.Gateway",

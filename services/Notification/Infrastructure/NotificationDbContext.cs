@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Design;
 using Pipeline.Messaging;
 using Pipeline.Messaging.Tenancy;
 
-namespace Pipeline.Notifications.Infrastructure;
+namespace Pipeline.Notification.Infrastructure;
 
 public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext> options, TenantScope tenant) : ServiceDbContext(options, tenant);
 

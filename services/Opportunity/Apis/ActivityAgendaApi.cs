@@ -1,9 +1,9 @@
 using Microsoft.EntityFrameworkCore;
-using Pipeline.Opportunities.Domain;
-using Pipeline.Opportunities.Infrastructure;
+using Pipeline.Opportunity.Domain;
+using Pipeline.Opportunity.Infrastructure;
 using Pipeline.ServiceDefaults;
 
-namespace Pipeline.Opportunities.Apis;
+namespace Pipeline.Opportunity.Apis;
 
 /// <summary>
 /// <c>GET /api/activities</c>: a user's open activities in agenda order. <c>due=overdue</c> is what is past due

@@ -1,9 +1,9 @@
 using System.Buffers.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Pipeline.Opportunities.Domain;
+using Pipeline.Opportunity.Domain;
 
-namespace Pipeline.Opportunities.Apis;
+namespace Pipeline.Opportunity.Apis;
 
 /// <summary>
 /// Activity lists in agenda order (soonest due first, those without a due date last), paged by keyset: the

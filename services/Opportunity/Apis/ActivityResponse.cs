@@ -1,6 +1,6 @@
-using Pipeline.Opportunities.Domain;
+using Pipeline.Opportunity.Domain;
 
-namespace Pipeline.Opportunities.Apis;
+namespace Pipeline.Opportunity.Apis;
 
 /// <summary>An activity as the API returns it.</summary>
 public sealed record ActivityResponse(

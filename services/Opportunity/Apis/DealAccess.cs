@@ -1,8 +1,11 @@
 using Microsoft.EntityFrameworkCore;
-using Pipeline.Opportunities.Domain;
-using Pipeline.Opportunities.Infrastructure;
+using Pipeline.Opportunity.Domain;
+using Pipeline.Opportunity.Infrastructure;
 
-namespace Pipeline.Opportunities.Apis;
+namespace Pipeline.Opportunity.Apis;
+
+// The sales domain's Opportunity: from inside namespace Pipeline.Opportunity, C# would find the namespace first.
+using Opportunity = Pipeline.Opportunity.Domain.Opportunity;
 
 /// <summary>
 /// What hangs off an opportunity (quotes, activities) is read and changed by whoever may read or change the

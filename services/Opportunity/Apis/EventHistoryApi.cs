@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
-using Pipeline.Opportunities.Infrastructure;
+using Pipeline.Opportunity.Infrastructure;
 using Pipeline.ServiceDefaults;
 
-namespace Pipeline.Opportunities.Apis;
+namespace Pipeline.Opportunity.Apis;
 
 public sealed record PublishedEventResponse(long Sequence, Guid EventId, string Type, DateTimeOffset OccurredAt, System.Text.Json.JsonElement Message);
 

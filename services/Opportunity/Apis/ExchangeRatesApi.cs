@@ -1,10 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using Pipeline.Contracts;
-using Pipeline.Opportunities.Domain;
-using Pipeline.Opportunities.Infrastructure;
+using Pipeline.Opportunity.Domain;
+using Pipeline.Opportunity.Infrastructure;
 using Pipeline.ServiceDefaults;
 
-namespace Pipeline.Opportunities.Apis;
+namespace Pipeline.Opportunity.Apis;
 
 public sealed record RateDto(string? Currency, decimal? Rate, DateOnly? EffectiveFrom);
 

@@ -3,12 +3,12 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
-using Pipeline.Opportunities.Domain;
-using Pipeline.Opportunities.Import;
-using Pipeline.Opportunities.Infrastructure;
+using Pipeline.Opportunity.Domain;
+using Pipeline.Opportunity.Import;
+using Pipeline.Opportunity.Infrastructure;
 using Pipeline.ServiceDefaults;
 
-namespace Pipeline.Opportunities.Apis;
+namespace Pipeline.Opportunity.Apis;
 
 public sealed record ImportErrorResponse(int Line, string Message);
 

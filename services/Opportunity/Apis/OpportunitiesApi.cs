@@ -1,11 +1,14 @@
 using System.Net.Mail;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Pipeline.Opportunities.Domain;
-using Pipeline.Opportunities.Infrastructure;
+using Pipeline.Opportunity.Domain;
+using Pipeline.Opportunity.Infrastructure;
 using Pipeline.ServiceDefaults;
 
-namespace Pipeline.Opportunities.Apis;
+namespace Pipeline.Opportunity.Apis;
+
+// The sales domain's Opportunity: from inside namespace Pipeline.Opportunity, C# would find the namespace first.
+using Opportunity = Pipeline.Opportunity.Domain.Opportunity;
 
 public sealed record CreateOpportunityRequest(
     string? Title, string? AccountName, string? ContactName, string? ContactEmail, decimal? Amount, string? Currency,

@@ -1,8 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
-using Pipeline.Opportunities.Domain;
+using Pipeline.Opportunity.Domain;
 
-namespace Pipeline.Opportunities.Apis;
+namespace Pipeline.Opportunity.Apis;
+
+// The sales domain's Opportunity: from inside namespace Pipeline.Opportunity, C# would find the namespace first.
+using Opportunity = Pipeline.Opportunity.Domain.Opportunity;
 
 /// <summary>
 /// A PATCH body: only the fields present change; <c>null</c> clears an optional field (and gives the probability

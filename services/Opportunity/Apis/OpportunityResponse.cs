@@ -1,6 +1,9 @@
-using Pipeline.Opportunities.Domain;
+using Pipeline.Opportunity.Domain;
 
-namespace Pipeline.Opportunities.Apis;
+namespace Pipeline.Opportunity.Apis;
+
+// The sales domain's Opportunity: from inside namespace Pipeline.Opportunity, C# would find the namespace first.
+using Opportunity = Pipeline.Opportunity.Domain.Opportunity;
 
 /// <summary>An opportunity as the API returns it (SPEC §5); its <c>version</c> is also its ETag.</summary>
 public sealed record OpportunityResponse(

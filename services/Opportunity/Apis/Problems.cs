@@ -1,4 +1,4 @@
-namespace Pipeline.Opportunities.Apis;
+namespace Pipeline.Opportunity.Apis;
 
 /// <summary>The problem details answers shared by the opportunity APIs.</summary>
 internal static class Problems

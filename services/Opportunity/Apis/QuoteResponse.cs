@@ -1,6 +1,6 @@
-using Pipeline.Opportunities.Domain;
+using Pipeline.Opportunity.Domain;
 
-namespace Pipeline.Opportunities.Apis;
+namespace Pipeline.Opportunity.Apis;
 
 /// <summary>A quote as the API returns it (SPEC §5).</summary>
 public sealed record QuoteResponse(

@@ -1,9 +1,12 @@
 using Microsoft.EntityFrameworkCore;
-using Pipeline.Opportunities.Domain;
-using Pipeline.Opportunities.Infrastructure;
+using Pipeline.Opportunity.Domain;
+using Pipeline.Opportunity.Infrastructure;
 using Pipeline.ServiceDefaults;
 
-namespace Pipeline.Opportunities.Apis;
+namespace Pipeline.Opportunity.Apis;
+
+// The sales domain's Opportunity: from inside namespace Pipeline.Opportunity, C# would find the namespace first.
+using Opportunity = Pipeline.Opportunity.Domain.Opportunity;
 
 public sealed record CreateQuoteRequest(decimal? Amount, string? Currency, DateOnly? ValidUntil);
 

@@ -2,11 +2,11 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Pipeline.Contracts;
 using Pipeline.Messaging.Inbox;
-using Pipeline.Opportunities.Apis;
-using Pipeline.Opportunities.Domain;
-using Pipeline.Opportunities.Infrastructure;
+using Pipeline.Opportunity.Apis;
+using Pipeline.Opportunity.Domain;
+using Pipeline.Opportunity.Infrastructure;
 
-namespace Pipeline.Opportunities.Consumers;
+namespace Pipeline.Opportunity.Consumers;
 
 /// <summary>
 /// Creates the follow-up activity automation asks for. A redelivered command is stopped by the inbox; a second

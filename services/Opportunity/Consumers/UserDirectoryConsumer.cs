@@ -2,10 +2,10 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Pipeline.Contracts;
 using Pipeline.Messaging.Inbox;
-using Pipeline.Opportunities.Domain;
-using Pipeline.Opportunities.Infrastructure;
+using Pipeline.Opportunity.Domain;
+using Pipeline.Opportunity.Infrastructure;
 
-namespace Pipeline.Opportunities.Consumers;
+namespace Pipeline.Opportunity.Consumers;
 
 /// <summary>Keeps the local directory of users (owner by e-mail, the owner's team) as identity describes them.</summary>
 public sealed class UserDirectoryConsumer(OpportunityDbContext db, ILogger<UserDirectoryConsumer> logger)

@@ -1,9 +1,9 @@
 using System.Globalization;
 using CsvHelper;
-using Pipeline.Opportunities.Import;
-using CsvField = Pipeline.Opportunities.Import.CsvField;
+using Pipeline.Opportunity.Import;
+using CsvField = Pipeline.Opportunity.Import.CsvField;
 
-namespace Pipeline.Opportunities.DemoData;
+namespace Pipeline.Opportunity.DemoData;
 
 /// <summary>
 /// Acme's demo deals (SPEC §2), made from the foreign CRM export shipped beside the service in

@@ -1,11 +1,11 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Pipeline.Messaging.Tenancy;
-using Pipeline.Opportunities.Domain;
-using Pipeline.Opportunities.Import;
-using Pipeline.Opportunities.Infrastructure;
+using Pipeline.Opportunity.Domain;
+using Pipeline.Opportunity.Import;
+using Pipeline.Opportunity.Infrastructure;
 
-namespace Pipeline.Opportunities.DemoData;
+namespace Pipeline.Opportunity.DemoData;
 
 /// <summary>
 /// Fills Acme with the <see cref="DemoDeals"/> on the first start of the local profile (setting

@@ -1,6 +1,6 @@
 using Pipeline.Contracts;
 
-namespace Pipeline.Opportunities.Domain;
+namespace Pipeline.Opportunity.Domain;
 
 /// <summary>The SPEC §4 activity events.</summary>
 internal static class ActivityEvents

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
-using Pipeline.Opportunities.Infrastructure;
+using Pipeline.Opportunity.Infrastructure;
 
-namespace Pipeline.Opportunities.Domain;
+namespace Pipeline.Opportunity.Domain;
 
 /// <summary>
 /// Converts amounts to the organisation's currency at the dated rate: the latest rate effective on the day.

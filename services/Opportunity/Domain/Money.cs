@@ -1,6 +1,6 @@
 using Pipeline.Messaging.Tenancy;
 
-namespace Pipeline.Opportunities.Domain;
+namespace Pipeline.Opportunity.Domain;
 
 /// <summary>The organisation's settings this service owns: its currency, the one every converted total uses.</summary>
 public sealed class OrganizationSettings : ITenantOwned

@@ -1,6 +1,6 @@
 using Pipeline.Messaging.Tenancy;
 
-namespace Pipeline.Opportunities.Domain;
+namespace Pipeline.Opportunity.Domain;
 
 public static class OpportunityStatus
 {

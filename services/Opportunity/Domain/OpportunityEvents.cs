@@ -1,6 +1,6 @@
 using Pipeline.Contracts;
 
-namespace Pipeline.Opportunities.Domain;
+namespace Pipeline.Opportunity.Domain;
 
 /// <summary>The SPEC §4 events of an opportunity, built from its state after the change.</summary>
 internal static class OpportunityEvents

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Pipeline.Contracts;
-using Pipeline.Opportunities.Infrastructure;
+using Pipeline.Opportunity.Infrastructure;
 
-namespace Pipeline.Opportunities.Domain;
+namespace Pipeline.Opportunity.Domain;
 
 /// <summary>
 /// Every change to an opportunity goes through here, whoever asks (an API request, an import, a consumer): the

@@ -1,9 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Npgsql;
-using Pipeline.Opportunities.Infrastructure;
+using Pipeline.Opportunity.Infrastructure;
 
-namespace Pipeline.Opportunities.Domain;
+namespace Pipeline.Opportunity.Domain;
 
 /// <summary>
 /// The organisation's pipelines; the default one is created on first use. Every write reads its pipeline's

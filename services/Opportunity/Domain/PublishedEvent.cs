@@ -1,6 +1,6 @@
 using Pipeline.Messaging.Tenancy;
 
-namespace Pipeline.Opportunities.Domain;
+namespace Pipeline.Opportunity.Domain;
 
 /// <summary>
 /// Every event the service published, kept in order for good: the source from which another service rebuilds its

@@ -1,6 +1,6 @@
 using Pipeline.Contracts;
 
-namespace Pipeline.Opportunities.Domain;
+namespace Pipeline.Opportunity.Domain;
 
 /// <summary>The SPEC §4 quote events, built from the quote (and its opportunity) after the change.</summary>
 internal static class QuoteEvents

@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
-using Pipeline.Opportunities.Infrastructure;
+using Pipeline.Opportunity.Infrastructure;
 
-namespace Pipeline.Opportunities.Domain;
+namespace Pipeline.Opportunity.Domain;
 
 /// <summary>
 /// Expires the sent quotes of every organisation whose validity ended before today (UTC), at start and then

@@ -1,9 +1,9 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
-using Pipeline.Opportunities.Infrastructure;
+using Pipeline.Opportunity.Infrastructure;
 
-namespace Pipeline.Opportunities.Domain;
+namespace Pipeline.Opportunity.Domain;
 
 /// <summary>An organisation's quote numbers: Q-000001, Q-000002, ... never repeated, without gaps.</summary>
 public static class QuoteNumbers

@@ -1,6 +1,6 @@
 using Pipeline.ServiceDefaults;
 
-namespace Pipeline.Opportunities.Domain;
+namespace Pipeline.Opportunity.Domain;
 
 /// <summary>
 /// Who may see and change which opportunity (SPEC §1): a rep works their own and reads their team's, a manager

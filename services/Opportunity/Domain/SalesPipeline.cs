@@ -1,6 +1,6 @@
 using Pipeline.Messaging.Tenancy;
 
-namespace Pipeline.Opportunities.Domain;
+namespace Pipeline.Opportunity.Domain;
 
 /// <summary>
 /// A sales pipeline: ordered stages an opportunity moves through. An organisation has several; one is the default.

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Metadata;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Pipeline.Opportunities.Import;
+namespace Pipeline.Opportunity.Import;
 
 /// <summary>
 /// Writes the rows that a batch added to a DbContext with PostgreSQL's binary COPY instead of SaveChanges. The

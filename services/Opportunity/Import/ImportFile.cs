@@ -1,6 +1,6 @@
 using CsvHelper;
 
-namespace Pipeline.Opportunities.Import;
+namespace Pipeline.Opportunity.Import;
 
 /// <summary>One record of an import file: the line it starts on (the header is line 1) and its fields.</summary>
 public sealed record ImportRecord(int Line, string[] Fields);

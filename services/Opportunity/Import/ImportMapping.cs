@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Pipeline.Opportunities.Import;
+namespace Pipeline.Opportunity.Import;
 
 /// <summary>
 /// The options applied to one file's header: for each field, the column it comes from, its translation, its fill

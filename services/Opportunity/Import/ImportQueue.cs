@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 
-namespace Pipeline.Opportunities.Import;
+namespace Pipeline.Opportunity.Import;
 
 /// <summary>An accepted import waiting for the worker: the job, whose organisation and user it runs for, and the stored file.</summary>
 public sealed record ImportWork(Guid JobId, Guid OrganizationId, string ImporterId, string FilePath, ImportOptions Options);

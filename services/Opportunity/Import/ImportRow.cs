@@ -1,8 +1,8 @@
 using System.Globalization;
-using Pipeline.Opportunities.Apis;
-using Pipeline.Opportunities.Domain;
+using Pipeline.Opportunity.Apis;
+using Pipeline.Opportunity.Domain;
 
-namespace Pipeline.Opportunities.Import;
+namespace Pipeline.Opportunity.Import;
 
 /// <summary>A row that passed every check: all that is needed to write the deal, its outcome included.</summary>
 public sealed record ImportedDeal(

@@ -3,10 +3,13 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Pipeline.Messaging.Outbox;
 using Pipeline.Messaging.Tenancy;
-using Pipeline.Opportunities.Domain;
-using Pipeline.Opportunities.Infrastructure;
+using Pipeline.Opportunity.Domain;
+using Pipeline.Opportunity.Infrastructure;
 
-namespace Pipeline.Opportunities.Import;
+namespace Pipeline.Opportunity.Import;
+
+// The sales domain's Opportunity: from inside namespace Pipeline.Opportunity, C# would find the namespace first.
+using Opportunity = Pipeline.Opportunity.Domain.Opportunity;
 
 /// <summary>
 /// Carries out one import: checks each row on its own, then writes the good ones of each batch through the

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace Pipeline.Opportunities.Import;
+namespace Pipeline.Opportunity.Import;
 
 /// <summary>
 /// An import whose replica dies (killed, its node gone) would otherwise show "running" forever. Every

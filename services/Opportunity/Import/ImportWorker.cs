@@ -1,4 +1,4 @@
-namespace Pipeline.Opportunities.Import;
+namespace Pipeline.Opportunity.Import;
 
 /// <summary>Runs the imports accepted by this replica, one at a time, so that a large import does not starve the API of the two cores.</summary>
 public sealed class ImportWorker(ImportQueue queue, ImportRunner runner) : BackgroundService

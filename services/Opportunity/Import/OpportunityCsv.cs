@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Pipeline.Opportunities.Import;
+namespace Pipeline.Opportunity.Import;
 
 /// <summary>The columns of the native CSV format (SPEC §5): what export writes and import reads without a mapping.</summary>
 public enum CsvField

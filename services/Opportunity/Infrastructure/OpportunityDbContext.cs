@@ -3,9 +3,12 @@ using Microsoft.EntityFrameworkCore.Design;
 using Pipeline.Contracts;
 using Pipeline.Messaging;
 using Pipeline.Messaging.Tenancy;
-using Pipeline.Opportunities.Domain;
+using Pipeline.Opportunity.Domain;
 
-namespace Pipeline.Opportunities.Infrastructure;
+namespace Pipeline.Opportunity.Infrastructure;
+
+// The sales domain's Opportunity: from inside namespace Pipeline.Opportunity, C# would find the namespace first.
+using Opportunity = Pipeline.Opportunity.Domain.Opportunity;
 
 public sealed class OpportunityDbContext(DbContextOptions<OpportunityDbContext> options, TenantScope tenant) : ServiceDbContext(options, tenant)
 {

@@ -5,11 +5,11 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
-using Pipeline.Notifications.Infrastructure;
+using Pipeline.Notification.Infrastructure;
 
 #nullable disable
 
-namespace Pipeline.Notifications.Infrastructure.Migrations
+namespace Pipeline.Notification.Infrastructure.Migrations
 {
     [DbContext(typeof(NotificationDbContext))]
     [Migration("20261127025647_Initial")]

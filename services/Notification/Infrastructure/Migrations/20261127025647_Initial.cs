@@ -4,7 +4,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Pipeline.Notifications.Infrastructure.Migrations
+namespace Pipeline.Notification.Infrastructure.Migrations
 {
     /// <inheritdoc />
     public partial class Initial : Migration

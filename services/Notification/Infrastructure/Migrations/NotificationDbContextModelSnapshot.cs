@@ -4,11 +4,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
-using Pipeline.Notifications.Infrastructure;
+using Pipeline.Notification.Infrastructure;
 
 #nullable disable
 
-namespace Pipeline.Notifications.Infrastructure.Migrations
+namespace Pipeline.Notification.Infrastructure.Migrations
 {
     [DbContext(typeof(NotificationDbContext))]
     partial class NotificationDbContextModelSnapshot : ModelSnapshot

@@ -5,11 +5,11 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
-using Pipeline.Opportunities.Infrastructure;
+using Pipeline.Opportunity.Infrastructure;
 
 #nullable disable
 
-namespace Pipeline.Opportunities.Infrastructure.Migrations
+namespace Pipeline.Opportunity.Infrastructure.Migrations
 {
     [DbContext(typeof(OpportunityDbContext))]
     [Migration("20261127032823_PublishedEvents")]
@@ -125,7 +125,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.ToTable("outbox_messages", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.DirectoryUser", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.DirectoryUser", b =>
                 {
                     b.Property<string>("UserId")
                         .HasColumnType("text")
@@ -168,7 +168,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.ToTable("directory_users", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.ExchangeRate", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.ExchangeRate", b =>
                 {
                     b.Property<Guid>("OrganizationId")
                         .HasColumnType("uuid")
@@ -195,7 +195,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.ToTable("exchange_rates", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.HistoryEntry", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.HistoryEntry", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -268,7 +268,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.ToTable("opportunity_history", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.ImportJob", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.ImportJob", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -323,7 +323,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.ToTable("import_jobs", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.Opportunity", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.Opportunity", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -458,7 +458,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.ToTable("opportunities", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.OrganizationSettings", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.OrganizationSettings", b =>
                 {
                     b.Property<Guid>("OrganizationId")
                         .ValueGeneratedOnAdd()
@@ -478,7 +478,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.ToTable("organization_settings", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.PublishedEvent", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.PublishedEvent", b =>
                 {
                     b.Property<long>("Sequence")
                         .ValueGeneratedOnAdd()
@@ -519,7 +519,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.ToTable("published_events", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.Quote", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.Quote", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -596,7 +596,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.ToTable("quotes", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.QuoteCounter", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.QuoteCounter", b =>
                 {
                     b.Property<Guid>("OrganizationId")
                         .ValueGeneratedOnAdd()
@@ -613,7 +613,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.ToTable("quote_counters", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.SalesActivity", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.SalesActivity", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -687,7 +687,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.ToTable("activities", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.SalesPipeline", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.SalesPipeline", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -727,7 +727,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.ToTable("pipelines", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.Stage", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.Stage", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -776,9 +776,9 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.ToTable("stages", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.ImportJob", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.ImportJob", b =>
                 {
-                    b.OwnsMany("Pipeline.Opportunities.Domain.ImportError", "Errors", b1 =>
+                    b.OwnsMany("Pipeline.Opportunity.Domain.ImportError", "Errors", b1 =>
                         {
                             b1.Property<Guid>("ImportJobId");
 
@@ -806,9 +806,9 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.Navigation("Errors");
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.Stage", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.Stage", b =>
                 {
-                    b.HasOne("Pipeline.Opportunities.Domain.SalesPipeline", null)
+                    b.HasOne("Pipeline.Opportunity.Domain.SalesPipeline", null)
                         .WithMany("Stages")
                         .HasForeignKey("PipelineId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -816,7 +816,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                         .HasConstraintName("fk_stages_pipelines_pipeline_id");
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.SalesPipeline", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.SalesPipeline", b =>
                 {
                     b.Navigation("Stages");
                 });

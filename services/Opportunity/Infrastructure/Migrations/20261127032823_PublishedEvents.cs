@@ -4,7 +4,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Pipeline.Opportunities.Infrastructure.Migrations
+namespace Pipeline.Opportunity.Infrastructure.Migrations
 {
     /// <inheritdoc />
     public partial class PublishedEvents : Migration

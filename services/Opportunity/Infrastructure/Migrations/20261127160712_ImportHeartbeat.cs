@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Pipeline.Opportunities.Infrastructure.Migrations
+namespace Pipeline.Opportunity.Infrastructure.Migrations
 {
     /// <inheritdoc />
     public partial class ImportHeartbeat : Migration

@@ -4,11 +4,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
-using Pipeline.Opportunities.Infrastructure;
+using Pipeline.Opportunity.Infrastructure;
 
 #nullable disable
 
-namespace Pipeline.Opportunities.Infrastructure.Migrations
+namespace Pipeline.Opportunity.Infrastructure.Migrations
 {
     [DbContext(typeof(OpportunityDbContext))]
     partial class OpportunityDbContextModelSnapshot : ModelSnapshot
@@ -122,7 +122,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.ToTable("outbox_messages", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.DirectoryUser", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.DirectoryUser", b =>
                 {
                     b.Property<string>("UserId")
                         .HasColumnType("text")
@@ -165,7 +165,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.ToTable("directory_users", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.ExchangeRate", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.ExchangeRate", b =>
                 {
                     b.Property<Guid>("OrganizationId")
                         .HasColumnType("uuid")
@@ -192,7 +192,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.ToTable("exchange_rates", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.HistoryEntry", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.HistoryEntry", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -265,7 +265,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.ToTable("opportunity_history", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.ImportJob", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.ImportJob", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -324,7 +324,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.ToTable("import_jobs", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.Opportunity", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.Opportunity", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -459,7 +459,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.ToTable("opportunities", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.OrganizationSettings", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.OrganizationSettings", b =>
                 {
                     b.Property<Guid>("OrganizationId")
                         .ValueGeneratedOnAdd()
@@ -479,7 +479,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.ToTable("organization_settings", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.PublishedEvent", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.PublishedEvent", b =>
                 {
                     b.Property<long>("Sequence")
                         .ValueGeneratedOnAdd()
@@ -520,7 +520,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.ToTable("published_events", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.Quote", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.Quote", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -597,7 +597,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.ToTable("quotes", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.QuoteCounter", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.QuoteCounter", b =>
                 {
                     b.Property<Guid>("OrganizationId")
                         .ValueGeneratedOnAdd()
@@ -614,7 +614,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.ToTable("quote_counters", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.SalesActivity", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.SalesActivity", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -688,7 +688,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.ToTable("activities", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.SalesPipeline", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.SalesPipeline", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -728,7 +728,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.ToTable("pipelines", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.Stage", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.Stage", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -777,9 +777,9 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.ToTable("stages", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.ImportJob", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.ImportJob", b =>
                 {
-                    b.OwnsMany("Pipeline.Opportunities.Domain.ImportError", "Errors", b1 =>
+                    b.OwnsMany("Pipeline.Opportunity.Domain.ImportError", "Errors", b1 =>
                         {
                             b1.Property<Guid>("ImportJobId");
 
@@ -807,9 +807,9 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                     b.Navigation("Errors");
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.Stage", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.Stage", b =>
                 {
-                    b.HasOne("Pipeline.Opportunities.Domain.SalesPipeline", null)
+                    b.HasOne("Pipeline.Opportunity.Domain.SalesPipeline", null)
                         .WithMany("Stages")
                         .HasForeignKey("PipelineId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -817,7 +817,7 @@ namespace Pipeline.Opportunities.Infrastructure.Migrations
                         .HasConstraintName("fk_stages_pipelines_pipeline_id");
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunities.Domain.SalesPipeline", b =>
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.SalesPipeline", b =>
                 {
                     b.Navigation("Stages");
                 });
