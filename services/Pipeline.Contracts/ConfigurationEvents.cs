@@ -31,3 +31,25 @@ public sealed record UserChanged : IntegrationMessage
     public required string Email { get; init; }
     public required bool Active { get; init; }
 }
+
+/// <summary>
+/// Published by identity when an organisation is created or its settings change (and once more at each release),
+/// so that every service converts amounts into the organisation's currency and cuts days and periods in its
+/// time zone, without calling identity. <see cref="Version"/> increases by one per change: a consumer keeps the
+/// highest it has seen and ignores older or repeated copies.
+/// </summary>
+public sealed record OrganizationChanged : IntegrationMessage
+{
+    public required string Name { get; init; }
+
+    /// <summary>ISO 4217 code: every converted total of the organisation is in this currency.</summary>
+    public required string Currency { get; init; }
+
+    /// <summary>IANA time zone (e.g. Europe/Paris): "today", overdue, decision dates and report periods follow it.</summary>
+    public required string TimeZone { get; init; }
+
+    /// <summary>1 to 12: the month the fiscal year starts in (fiscal quarters follow from it).</summary>
+    public required int FiscalYearStartMonth { get; init; }
+
+    public required long Version { get; init; }
+}
