@@ -1,3 +1,4 @@
+using Pipeline.Messaging.Organizations;
 using Microsoft.EntityFrameworkCore;
 using Pipeline.Contracts;
 using Pipeline.Opportunity.Domain;

@@ -1,3 +1,4 @@
+using Pipeline.Messaging.Organizations;
 using System.Net.Mail;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;

@@ -1,3 +1,4 @@
+using Pipeline.Messaging.Organizations;
 using System.Globalization;
 using Pipeline.Opportunity.Apis;
 using Pipeline.Opportunity.Domain;
