@@ -42,6 +42,7 @@ public static class Gateway
         });
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel =>
             kestrel.Limits.MaxRequestBodySize = DefaultMaxRequestBodySize);
+        builder.AddServicesReadiness();
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             // A service host that does not answer at all must not hold the caller for long.
