@@ -109,7 +109,7 @@ public sealed class ImportHistoryTests(OpportunityServiceFixture service)
         scope.ServiceProvider.GetRequiredService<TenantScope>().Use(DemoUsers.Globex);
         var db = scope.ServiceProvider.GetRequiredService<OpportunityDbContext>();
         var now = DateTimeOffset.UtcNow;
-        var open = await db.Opportunities.Where(o => o.Status == "open").ToListAsync();
+        var open = await db.Opportunities.Where(o => o.Status == Pipeline.Opportunity.Domain.OpportunityStatus.Open).ToListAsync();
         // Deals went through earlier stages, some backward; decision dates were pushed; quotes were answered both ways.
         Assert.True(await db.History.CountAsync(h => h.Kind == "stage") > 1_000);
         Assert.True(await db.History.AnyAsync(h => h.Kind == "stage" && h.OldValue == "Proposal" && h.NewValue == "Discovery meeting"));

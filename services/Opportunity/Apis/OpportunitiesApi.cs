@@ -134,9 +134,9 @@ public static class OpportunitiesApi
                 patch.TeamId = teamId;
             }
 
-            if (!opportunity.IsOpen && patch.ChangesPipelineFigures(opportunity))
+            if (patch.ChangesPipelineFigures(opportunity) && opportunity.CannotChangeFigures() is { } closed)
             {
-                return Problems.Unprocessable("status", $"The opportunity is {opportunity.Status}: reopen it before changing it.");
+                return Problems.Unprocessable("status", closed);
             }
 
             patch.StageProbability = await db.Stages.Where(s => s.Id == opportunity.StageId).Select(s => s.Probability).SingleAsync(cancellationToken);
@@ -155,9 +155,9 @@ public static class OpportunitiesApi
                 return Problems.Invalid("stageId", "The stage to move to is required.");
             }
 
-            if (!opportunity.IsOpen)
+            if (opportunity.CannotMove() is { } closed)
             {
-                return Problems.Unprocessable("status", $"The opportunity is {opportunity.Status}: reopen it before moving it.");
+                return Problems.Unprocessable("status", closed);
             }
 
             var pipeline = (await catalog.FindAsync(opportunity.PipelineId, cancellationToken))!;
@@ -179,9 +179,9 @@ public static class OpportunitiesApi
         Guid id, OpportunityDbContext db, OpportunityWriter writer, CurrentUser caller, SalesAccess access, HttpContext http, CancellationToken cancellationToken) =>
         ChangeAsync(id, db, access, http, cancellationToken, opportunity =>
         {
-            if (!opportunity.IsOpen)
+            if (opportunity.CannotClose() is { } closed)
             {
-                return Task.FromResult<IResult?>(Problems.Unprocessable("status", $"The opportunity is already {opportunity.Status}."));
+                return Task.FromResult<IResult?>(Problems.Unprocessable("status", closed));
             }
 
             writer.Win(opportunity, caller.Id);
@@ -198,9 +198,9 @@ public static class OpportunitiesApi
                 return Task.FromResult<IResult?>(Problems.Invalid("reason", "A reason of 1 to 500 characters is required."));
             }
 
-            if (!opportunity.IsOpen)
+            if (opportunity.CannotClose() is { } closed)
             {
-                return Task.FromResult<IResult?>(Problems.Unprocessable("status", $"The opportunity is already {opportunity.Status}."));
+                return Task.FromResult<IResult?>(Problems.Unprocessable("status", closed));
             }
 
             writer.Lose(opportunity, request.Reason.Trim(), caller.Id);
@@ -212,15 +212,13 @@ public static class OpportunitiesApi
         HttpContext http, CancellationToken cancellationToken) =>
         ChangeAsync(id, db, access, http, cancellationToken, async opportunity =>
         {
-            if (opportunity.IsOpen)
+            if (opportunity.CannotReopen() is { } open)
             {
-                return Problems.Unprocessable("status", "The opportunity is already open.");
+                return Problems.Unprocessable("status", open);
             }
 
             var pipeline = (await catalog.FindAsync(opportunity.PipelineId, cancellationToken))!;
-            // Back to the stage it closed in, or the first one if that stage has been removed since.
-            var stage = pipeline.OrderedStages.SingleOrDefault(s => s.Id == opportunity.StageId) ?? pipeline.OrderedStages.First();
-            writer.Reopen(opportunity, stage, caller.Id);
+            writer.Reopen(opportunity, opportunity.ReopenedIn(pipeline), caller.Id);
             return null;
         });
 

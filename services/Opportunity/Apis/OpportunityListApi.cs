@@ -21,7 +21,7 @@ public sealed record OpportunityFilter(
     {
         if (PipelineId is { } pipeline) query = query.Where(o => o.PipelineId == pipeline);
         if (StageId is { } stage) query = query.Where(o => o.StageId == stage);
-        if (Status is { } status) query = query.Where(o => o.Status == status);
+        if (Status is { } text && OpportunityStatus.TryParse(text, out var status)) query = query.Where(o => o.Status == status);
         if (OwnerId is { } owner)
         {
             var ownerId = owner == "me" ? caller.Id : owner;
@@ -45,7 +45,7 @@ public sealed record OpportunityFilter(
     public Dictionary<string, string[]> Validate()
     {
         var errors = new Dictionary<string, string[]>();
-        if (Status is not null and not (OpportunityStatus.Open or OpportunityStatus.Won or OpportunityStatus.Lost))
+        if (Status is not null && !OpportunityStatus.TryParse(Status, out _))
         {
             errors["status"] = ["The status is open, won or lost."];
         }

@@ -14,7 +14,7 @@ public sealed record OpportunityResponse(
 {
     public static OpportunityResponse From(Opportunity o) => new(
         o.Id, o.Title, o.AccountName, o.ContactName, o.ContactEmail, o.Amount, o.Currency.Trim(), o.PipelineId, o.StageId,
-        o.ExpectedDecisionDate, o.Source, o.Segment, o.OwnerId, o.TeamId, o.Status, o.Probability, o.Version, o.LostReason,
+        o.ExpectedDecisionDate, o.Source, o.Segment, o.OwnerId, o.TeamId, o.Status.Value, o.Probability, o.Version, o.LostReason,
         o.CreatedAt, o.UpdatedAt, o.StageEnteredAt, o.ClosedAt, o.LastActivityAt);
 }
 

@@ -59,9 +59,9 @@ public static class QuotesApi
             return Problems.Invalid(errors);
         }
 
-        if (!opportunity!.IsOpen)
+        if (opportunity!.CannotQuote("made") is { } closed)
         {
-            return Problems.Unprocessable("status", $"The opportunity is {opportunity.Status}: quotes are made on open deals only.");
+            return Problems.Unprocessable("status", closed);
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -117,9 +117,9 @@ public static class QuotesApi
                 return Problems.Unprocessable("status", $"The quote is already {quote.Status}: only a draft is sent.");
             }
 
-            if (!opportunity.IsOpen)
+            if (opportunity.CannotQuote("sent") is { } closed)
             {
-                return Problems.Unprocessable("status", $"The opportunity is {opportunity.Status}: quotes are sent on open deals only.");
+                return Problems.Unprocessable("status", closed);
             }
 
             if (quote.ValidUntil is { } validUntil && validUntil < today)

@@ -48,7 +48,7 @@ public sealed class OpportunityWriter(OpportunityDbContext db, TimeProvider cloc
             Version = 1,
         };
         db.Opportunities.Add(opportunity);
-        db.History.Add(Entry(opportunity, "status", "status", null, OpportunityStatus.Open, actorId, created));
+        db.History.Add(Entry(opportunity, "status", "status", null, OpportunityStatus.Open.Value, actorId, created));
         db.Publish(OpportunityEvents.Created(opportunity, stage, actorId, imported));
         return opportunity;
     }
@@ -110,7 +110,7 @@ public sealed class OpportunityWriter(OpportunityDbContext db, TimeProvider cloc
         opportunity.Status = OpportunityStatus.Won;
         opportunity.ClosedAt = closedAt ?? now;
         opportunity.LostReason = null;
-        db.History.Add(Entry(opportunity, "status", "status", OpportunityStatus.Open, OpportunityStatus.Won, actorId, now));
+        db.History.Add(Entry(opportunity, "status", "status", OpportunityStatus.Open.Value, OpportunityStatus.Won.Value, actorId, now));
         db.Publish(OpportunityEvents.Won(opportunity, Max(opportunity.ClosedAt.Value - opportunity.StageEnteredAt), actorId));
     }
 
@@ -120,7 +120,7 @@ public sealed class OpportunityWriter(OpportunityDbContext db, TimeProvider cloc
         opportunity.Status = OpportunityStatus.Lost;
         opportunity.ClosedAt = closedAt ?? now;
         opportunity.LostReason = reason;
-        db.History.Add(Entry(opportunity, "status", "status", OpportunityStatus.Open, OpportunityStatus.Lost, actorId, now));
+        db.History.Add(Entry(opportunity, "status", "status", OpportunityStatus.Open.Value, OpportunityStatus.Lost.Value, actorId, now));
         db.Publish(OpportunityEvents.Lost(opportunity, Max(opportunity.ClosedAt.Value - opportunity.StageEnteredAt), actorId));
     }
 
@@ -138,8 +138,8 @@ public sealed class OpportunityWriter(OpportunityDbContext db, TimeProvider cloc
             opportunity.Probability = stage.Probability;
         }
 
-        db.History.Add(Entry(opportunity, "status", "status", previous, OpportunityStatus.Open, actorId, now));
-        db.Publish(OpportunityEvents.Reopened(opportunity, stage, previous, actorId));
+        db.History.Add(Entry(opportunity, "status", "status", previous.Value, OpportunityStatus.Open.Value, actorId, now));
+        db.Publish(OpportunityEvents.Reopened(opportunity, stage, previous.Value, actorId));
     }
 
     private DateTimeOffset Touch(Opportunity opportunity, DateTimeOffset? at = null)

@@ -11,7 +11,7 @@ namespace Pipeline.Opportunity.Import;
 /// </summary>
 public sealed record ImportedDeal(
     OpportunityWriter.NewOpportunity Input, SalesPipeline Pipeline, Stage Stage, string OwnerId, Guid? TeamId,
-    DateTimeOffset CreatedAt, string Status, DateTimeOffset? ClosedAt, string? LostReason, IReadOnlyList<HistoryStep> History);
+    DateTimeOffset CreatedAt, OpportunityStatus Status, DateTimeOffset? ClosedAt, string? LostReason, IReadOnlyList<HistoryStep> History);
 
 /// <summary>
 /// Turns one record into a deal, or into the list of what is wrong with it: every check happens here, before
@@ -79,14 +79,11 @@ public static class ImportRow
             Fail(CsvField.Currency, $"'{currency}' is not an ISO 4217 currency code");
         }
 
-        var status = Value(CsvField.Status).ToLowerInvariant();
-        if (status.Length == 0)
+        var statusText = Value(CsvField.Status);
+        var status = OpportunityStatus.Open;
+        if (statusText.Length > 0 && !OpportunityStatus.TryParse(statusText, out status))
         {
-            status = OpportunityStatus.Open;
-        }
-        else if (status is not (OpportunityStatus.Open or OpportunityStatus.Won or OpportunityStatus.Lost))
-        {
-            Fail(CsvField.Status, $"'{status}' is not open, won or lost");
+            Fail(CsvField.Status, $"'{statusText.ToLowerInvariant()}' is not open, won or lost");
         }
 
         var (pipeline, pipelineError) = references.Pipeline(Value(CsvField.Pipeline));
@@ -101,7 +98,7 @@ public static class ImportRow
         {
             // Without a stage an open deal starts at the beginning; a closed one was decided at the end.
             stage = stageName.Length > 0 ? references.Stage(pipeline, stageName)
-                : status is OpportunityStatus.Won or OpportunityStatus.Lost ? pipeline.OrderedStages.Last() : pipeline.OrderedStages.First();
+                : status.IsClosed ? pipeline.OrderedStages.Last() : pipeline.OrderedStages.First();
             if (stage is null)
             {
                 Fail(CsvField.Stage, $"no stage named '{stageName}' in the pipeline '{pipeline.Name}'");
@@ -136,7 +133,7 @@ public static class ImportRow
                 Fail(CsvField.ClosedAt, "in the future");
             }
         }
-        else if (status is OpportunityStatus.Won or OpportunityStatus.Lost && Value(CsvField.ClosedAt).Length == 0)
+        else if (status.IsClosed && Value(CsvField.ClosedAt).Length == 0)
         {
             // A guessed date would put the deal in the wrong period of every report.
             Fail(CsvField.ClosedAt, $"required for a {status} deal (the date it was decided)");

@@ -71,7 +71,7 @@ public sealed class OpportunityDbContext(DbContextOptions<OpportunityDbContext> 
             opportunity.Property(o => o.Amount).HasPrecision(18, 2);
             opportunity.Property(o => o.Source).HasMaxLength(100);
             opportunity.Property(o => o.Segment).HasMaxLength(100);
-            opportunity.Property(o => o.Status).HasMaxLength(10);
+            opportunity.Property(o => o.Status).HasMaxLength(10).HasConversion(s => s.Value, v => OpportunityStatus.Parse(v));
             opportunity.Property(o => o.LostReason).HasMaxLength(500);
             opportunity.Property(o => o.Version).IsConcurrencyToken();
             opportunity.Ignore(o => o.IsOpen);
