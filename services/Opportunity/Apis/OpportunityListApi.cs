@@ -1,7 +1,5 @@
-using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Pipeline.Opportunity.Domain;
 using Pipeline.Opportunity.Infrastructure;
@@ -154,18 +152,8 @@ public static class OpportunityListApi
             _ => new Cursor(last.Id, Date: last.ExpectedDecisionDate ?? DateOnly.MaxValue),
         };
 
-        public string Encode() => Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(this));
+        public string Encode() => KeysetCursor.Encode(this);
 
-        public static Cursor? Decode(string value)
-        {
-            try
-            {
-                return JsonSerializer.Deserialize<Cursor>(Base64Url.DecodeFromChars(value));
-            }
-            catch (Exception exception) when (exception is FormatException or JsonException)
-            {
-                return null;
-            }
-        }
+        public static Cursor? Decode(string value) => KeysetCursor.Decode<Cursor>(value);
     }
 }

@@ -18,9 +18,6 @@ public sealed record OpportunityResponse(
         o.CreatedAt, o.UpdatedAt, o.StageEnteredAt, o.ClosedAt, o.LastActivityAt);
 }
 
-/// <summary>A page of a list that can grow: <c>{ "items": [...], "nextCursor": ".." }</c>.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
-
 /// <summary>ETags are the opportunity's version; <c>If-Match</c> with another version answers 412.</summary>
 internal static class Versions
 {

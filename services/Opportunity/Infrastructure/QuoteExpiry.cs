@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
-using Pipeline.Opportunity.Infrastructure;
+using Pipeline.Opportunity.Domain;
 
-namespace Pipeline.Opportunity.Domain;
+namespace Pipeline.Opportunity.Infrastructure;
 
 /// <summary>
 /// Expires the sent quotes of every organisation whose validity ended before today in the organisation's time zone
