@@ -109,7 +109,8 @@ public sealed class ImportHistoryTests(OpportunityServiceFixture service)
         scope.ServiceProvider.GetRequiredService<TenantScope>().Use(DemoUsers.Globex);
         var db = scope.ServiceProvider.GetRequiredService<OpportunityDbContext>();
         var now = DateTimeOffset.UtcNow;
-        var open = await db.Opportunities.Where(o => o.Status == Pipeline.Opportunity.Domain.OpportunityStatus.Open).ToListAsync();
+        var open = await db.Opportunities.Where(o => o.Status == Pipeline.Opportunity.Domain.OpportunityStatus.Open)
+            .Join(db.Stages, o => o.StageId, s => s.Id, (o, s) => new { o.LastActivityAt, s.RottingDays }).ToListAsync();
         // Deals went through earlier stages, some backward; decision dates were pushed; quotes were answered both ways.
         Assert.True(await db.History.CountAsync(h => h.Kind == "stage") > 1_000);
         Assert.True(await db.History.AnyAsync(h => h.Kind == "stage" && h.OldValue == "Proposal" && h.NewValue == "Discovery meeting"));
@@ -117,7 +118,7 @@ public sealed class ImportHistoryTests(OpportunityServiceFixture service)
         Assert.True(await db.Quotes.CountAsync(q => q.Status == "accepted") > 100);
         Assert.True(await db.Quotes.CountAsync(q => q.Status == "declined") > 50);
         // Some open deals are rotting (nothing for longer than their stage allows), most have what comes next.
-        Assert.InRange(open.Count(o => now - o.LastActivityAt > TimeSpan.FromDays(21)), 10, open.Count / 3);
+        Assert.InRange(open.Count(o => now - o.LastActivityAt > TimeSpan.FromDays(o.RottingDays)), 10, open.Count / 3);
         Assert.True(await db.Activities.CountAsync(a => !a.Done && a.DueAt > now) > open.Count / 2);
         Assert.True(await db.Activities.CountAsync(a => a.Done) > 500);
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Pipeline.Opportunity.Import;
 
@@ -11,6 +12,8 @@ namespace Pipeline.Opportunity.Import;
 public sealed class ImportOptions
 {
     public const int MaxJsonLength = 1024 * 1024;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>CSV column → the fields it gives (one column may give several, e.g. a deal stage → status and stage).</summary>
     public Dictionary<string, List<CsvField>> Columns { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -27,6 +30,31 @@ public sealed class ImportOptions
 
     public sealed record FillRule(string FromColumn, Dictionary<string, string>? Values);
 
+    /// <summary>The options as a client writes them. Field names are checked afterwards, so that every unknown one is named.</summary>
+    private sealed record Document(
+        Dictionary<string, FieldNames>? Columns,
+        Dictionary<string, Dictionary<string, Text>>? Values,
+        Dictionary<string, FillDocument>? Fill,
+        Dictionary<string, Text>? Defaults,
+        string? DateFormat,
+        string? Delimiter)
+    {
+        /// <summary>Options this version does not know: each is reported, never ignored.</summary>
+        [JsonExtensionData]
+        public Dictionary<string, JsonElement>? Unknown { get; init; }
+    }
+
+    [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+    private sealed record FillDocument(string? FromColumn, Dictionary<string, Text>? Values);
+
+    /// <summary>A field name, or a list of them.</summary>
+    [JsonConverter(typeof(FieldNamesConverter))]
+    private sealed record FieldNames(IReadOnlyList<string> Names);
+
+    /// <summary>A value written as a string or a number (an amount in a translation); null reads as empty.</summary>
+    [JsonConverter(typeof(TextConverter))]
+    private sealed record Text(string Value);
+
     /// <summary>Reads the options' JSON; what is wrong is added to <paramref name="errors"/>, keyed by the option's path.</summary>
     public static ImportOptions Parse(string? json, Dictionary<string, string[]> errors)
     {
@@ -42,176 +70,123 @@ public sealed class ImportOptions
             return options;
         }
 
+        if (!IsJson(json, out var syntax))
+        {
+            errors["options"] = [$"The options are not valid JSON: {syntax}"];
+            return options;
+        }
+
+        Document? document;
         try
         {
-            using var document = JsonDocument.Parse(json);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                errors["options"] = ["The options are a JSON object."];
-                return options;
-            }
-
-            foreach (var option in document.RootElement.EnumerateObject())
-            {
-                switch (option.Name)
-                {
-                    case "columns": options.ReadColumns(option.Value, errors); break;
-                    case "values": options.ReadValues(option.Value, errors); break;
-                    case "fill": options.ReadFill(option.Value, errors); break;
-                    case "defaults": options.ReadDefaults(option.Value, errors); break;
-                    case "dateFormat": options.ReadDateFormat(option.Value, errors); break;
-                    case "delimiter": options.ReadDelimiter(option.Value, errors); break;
-                    default:
-                        errors[$"options.{option.Name}"] = ["Unknown option: the options are columns, values, fill, dateFormat, defaults and delimiter."];
-                        break;
-                }
-            }
+            document = JsonSerializer.Deserialize<Document>(json, Json);
         }
         catch (JsonException exception)
         {
-            errors["options"] = [$"The options are not valid JSON: {exception.Message}"];
+            // A value of the wrong shape (a list where a translation belongs, ...) is named by its path.
+            var path = exception.Path is { Length: > 1 } at ? "options" + at[1..] : "options";
+            errors[path] = [path == "options" ? $"The options are not a JSON object of the expected shape: {exception.Message}" : $"Not the expected shape: {Shape(path)}."];
+            return options;
+        }
+
+        if (document is null)
+        {
+            errors["options"] = ["The options are a JSON object."];
+            return options;
+        }
+
+        foreach (var unknown in document.Unknown?.Keys ?? Enumerable.Empty<string>())
+        {
+            errors[$"options.{unknown}"] = ["Unknown option: the options are columns, values, fill, dateFormat, defaults and delimiter."];
+        }
+
+        foreach (var (column, names) in document.Columns ?? [])
+        {
+            var unknown = names.Names.Where(n => !OpportunityCsv.TryParse(n, out _)).Select(n => $"'{n}'").ToList();
+            if (unknown.Count > 0)
+            {
+                errors[$"options.columns.{column}"] = [$"Unknown field {string.Join(", ", unknown)}; the fields are {string.Join(", ", OpportunityCsv.Fields)}."];
+                continue;
+            }
+
+            options.Columns[column.Trim()] = names.Names.Select(n => OpportunityCsv.TryParse(n, out var field) ? field : default).ToList();
+        }
+
+        foreach (var (name, map) in document.Values ?? [])
+        {
+            if (Field(name, "options.values", errors) is { } field)
+            {
+                options.Values[field] = Translation(map);
+            }
+        }
+
+        foreach (var (name, fill) in document.Fill ?? [])
+        {
+            if (Field(name, "options.fill", errors) is not { } field)
+            {
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(fill.FromColumn))
+            {
+                errors[$"options.fill.{name}.fromColumn"] = ["The CSV column to take the value from is required."];
+                continue;
+            }
+
+            options.Fill[field] = new FillRule(fill.FromColumn.Trim(), fill.Values is null ? null : Translation(fill.Values));
+        }
+
+        foreach (var (name, value) in document.Defaults ?? [])
+        {
+            if (Field(name, "options.defaults", errors) is { } field)
+            {
+                options.Defaults[field] = value.Value.Trim();
+            }
+        }
+
+        if (document.DateFormat is not null)
+        {
+            options.ReadDateFormat(document.DateFormat, errors);
+        }
+
+        if (document.Delimiter is not null)
+        {
+            options.ReadDelimiter(document.Delimiter, errors);
         }
 
         return options;
     }
 
-    private void ReadColumns(JsonElement columns, Dictionary<string, string[]> errors)
+    private static bool IsJson(string json, out string? problem)
     {
-        if (!IsObject(columns, "options.columns", "{ \"<csv column>\": \"<field>\" or [\"<field>\", ...] }", errors))
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(json));
+        try
         {
-            return;
+            while (reader.Read())
+            {
+            }
+
+            problem = null;
+            return true;
         }
-
-        foreach (var column in columns.EnumerateObject())
+        catch (JsonException exception)
         {
-            var path = $"options.columns.{column.Name}";
-            var names = column.Value.ValueKind switch
-            {
-                JsonValueKind.String => [column.Value.GetString()],
-                JsonValueKind.Array => column.Value.EnumerateArray().Select(n => n.ValueKind == JsonValueKind.String ? n.GetString() : null).ToList(),
-                _ => null,
-            };
-            if (names is null || names.Count == 0)
-            {
-                errors[path] = ["A field name or a list of field names."];
-                continue;
-            }
-
-            var fields = new List<CsvField>();
-            var unknown = new List<string>();
-            foreach (var name in names)
-            {
-                if (OpportunityCsv.TryParse(name, out var field))
-                {
-                    fields.Add(field);
-                }
-                else
-                {
-                    unknown.Add($"'{name}'");
-                }
-            }
-
-            if (unknown.Count > 0)
-            {
-                errors[path] = [$"Unknown field {string.Join(", ", unknown)}; the fields are {string.Join(", ", OpportunityCsv.Fields)}."];
-                continue;
-            }
-
-            Columns[column.Name.Trim()] = fields;
+            problem = exception.Message;
+            return false;
         }
     }
 
-    private void ReadValues(JsonElement values, Dictionary<string, string[]> errors)
+    private void ReadDateFormat(string format, Dictionary<string, string[]> errors)
     {
-        if (!IsObject(values, "options.values", "{ \"<field>\": { \"<source value>\": \"<target value>\" } }", errors))
-        {
-            return;
-        }
-
-        foreach (var entry in values.EnumerateObject())
-        {
-            if (Field(entry.Name, "options.values", errors) is { } field && Translation(entry.Value, $"options.values.{entry.Name}", errors) is { } map)
-            {
-                Values[field] = map;
-            }
-        }
-    }
-
-    private void ReadFill(JsonElement fill, Dictionary<string, string[]> errors)
-    {
-        if (!IsObject(fill, "options.fill", "{ \"<field>\": { \"fromColumn\": \"<csv column>\", \"values\": { ... } } }", errors))
-        {
-            return;
-        }
-
-        foreach (var entry in fill.EnumerateObject())
-        {
-            var path = $"options.fill.{entry.Name}";
-            if (Field(entry.Name, "options.fill", errors) is not { } field || !IsObject(entry.Value, path, "{ \"fromColumn\": \"<csv column>\", \"values\": { ... } }", errors))
-            {
-                continue;
-            }
-
-            string? fromColumn = null;
-            Dictionary<string, string>? map = null;
-            foreach (var property in entry.Value.EnumerateObject())
-            {
-                switch (property.Name)
-                {
-                    case "fromColumn" when property.Value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(property.Value.GetString()):
-                        fromColumn = property.Value.GetString()!.Trim();
-                        break;
-                    case "values":
-                        map = Translation(property.Value, $"{path}.values", errors);
-                        break;
-                    default:
-                        errors[$"{path}.{property.Name}"] = ["A fill has fromColumn (the CSV column to take the value from) and optional values (a translation)."];
-                        break;
-                }
-            }
-
-            if (fromColumn is null)
-            {
-                errors[$"{path}.fromColumn"] = ["The CSV column to take the value from is required."];
-                continue;
-            }
-
-            Fill[field] = new FillRule(fromColumn, map);
-        }
-    }
-
-    private void ReadDefaults(JsonElement defaults, Dictionary<string, string[]> errors)
-    {
-        if (!IsObject(defaults, "options.defaults", "{ \"<field>\": \"<value>\" }", errors))
-        {
-            return;
-        }
-
-        foreach (var entry in defaults.EnumerateObject())
-        {
-            if (Field(entry.Name, "options.defaults", errors) is { } field && Text(entry.Value) is { } value)
-            {
-                Defaults[field] = value.Trim();
-            }
-            else if (OpportunityCsv.TryParse(entry.Name, out _))
-            {
-                errors[$"options.defaults.{entry.Name}"] = ["A default is a string or a number."];
-            }
-        }
-    }
-
-    private void ReadDateFormat(JsonElement format, Dictionary<string, string[]> errors)
-    {
-        var text = format.ValueKind == JsonValueKind.String ? format.GetString()?.Trim() : null;
         // A format is usable when a date written with it reads back as the same date.
         var probe = new DateTime(2016, 10, 20, 0, 0, 0, DateTimeKind.Utc);
-        if (string.IsNullOrEmpty(text) || !RoundTrips(text, probe))
+        if (string.IsNullOrWhiteSpace(format) || !RoundTrips(format.Trim(), probe))
         {
             errors["options.dateFormat"] = ["A .NET date format that gives day, month and year, such as dd-MM-yy or MM/dd/yyyy."];
             return;
         }
 
-        DateFormat = text;
+        DateFormat = format.Trim();
     }
 
     private static bool RoundTrips(string format, DateTime probe)
@@ -228,9 +203,8 @@ public sealed class ImportOptions
         }
     }
 
-    private void ReadDelimiter(JsonElement delimiter, Dictionary<string, string[]> errors)
+    private void ReadDelimiter(string text, Dictionary<string, string[]> errors)
     {
-        var text = delimiter.ValueKind == JsonValueKind.String ? delimiter.GetString() : null;
         if (text is not { Length: 1 } || text[0] is '"' or '\r' or '\n' || text[0] > 127)
         {
             errors["options.delimiter"] = ["One ASCII character other than a quote or a line break, such as \",\", \";\" or \"\\t\"."];
@@ -252,45 +226,50 @@ public sealed class ImportOptions
     }
 
     /// <summary>A translation of source values, matched ignoring case and surrounding spaces.</summary>
-    private static Dictionary<string, string>? Translation(JsonElement map, string path, Dictionary<string, string[]> errors)
+    private static Dictionary<string, string> Translation(Dictionary<string, Text> map) =>
+        map.ToDictionary(e => e.Key.Trim(), e => e.Value.Value.Trim(), StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>What the option at <paramref name="path"/> (<c>options.values.stage</c>) looks like, for the error message.</summary>
+    private static string Shape(string path) => path.Split('.') switch
     {
-        if (!IsObject(map, path, "{ \"<source value>\": \"<target value>\" }", errors))
-        {
-            return null;
-        }
-
-        var translation = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var entry in map.EnumerateObject())
-        {
-            if (Text(entry.Value) is { } target)
-            {
-                translation[entry.Name.Trim()] = target.Trim();
-            }
-            else
-            {
-                errors[$"{path}.{entry.Name}"] = ["A target value is a string or a number."];
-            }
-        }
-
-        return translation;
-    }
-
-    private static string? Text(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => value.GetString(),
-        JsonValueKind.Number => value.GetRawText(),
-        JsonValueKind.Null => string.Empty,
-        _ => null,
+        [_, "columns", ..] => "{ \"<csv column>\": \"<field>\" or [\"<field>\", ...] }",
+        [_, "values"] => "{ \"<field>\": { \"<source value>\": \"<target value>\" } }",
+        [_, "values", ..] or [_, "fill", _, "values", ..] => "{ \"<source value>\": \"<target value>\" }, values being strings or numbers",
+        [_, "fill", ..] => "{ \"<field>\": { \"fromColumn\": \"<csv column>\", \"values\": { ... } } }",
+        [_, "defaults", ..] => "{ \"<field>\": \"<value>\" }, values being strings or numbers",
+        [_, "dateFormat" or "delimiter"] => "a string",
+        _ => "a JSON object",
     };
 
-    private static bool IsObject(JsonElement element, string path, string shape, Dictionary<string, string[]> errors)
+    private sealed class FieldNamesConverter : JsonConverter<FieldNames>
     {
-        if (element.ValueKind == JsonValueKind.Object)
+        public override FieldNames Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
-            return true;
+            if (reader.TokenType == JsonTokenType.String)
+            {
+                return new FieldNames([reader.GetString()!]);
+            }
+
+            var names = reader.TokenType == JsonTokenType.StartArray ? JsonSerializer.Deserialize<List<string>>(ref reader, options) : null;
+            return names is { Count: > 0 } ? new FieldNames(names) : throw new JsonException("A field name or a list of field names.");
         }
 
-        errors[path] = [$"Expected {shape}."];
-        return false;
+        public override void Write(Utf8JsonWriter writer, FieldNames value, JsonSerializerOptions options) =>
+            JsonSerializer.Serialize(writer, value.Names, options);
+    }
+
+    private sealed class TextConverter : JsonConverter<Text>
+    {
+        public override bool HandleNull => true;
+
+        public override Text Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
+        {
+            JsonTokenType.String => new Text(reader.GetString()!),
+            JsonTokenType.Number => new Text(System.Text.Encoding.UTF8.GetString(reader.ValueSpan)),
+            JsonTokenType.Null => new Text(string.Empty),
+            _ => throw new JsonException("A string or a number."),
+        };
+
+        public override void Write(Utf8JsonWriter writer, Text value, JsonSerializerOptions options) => writer.WriteStringValue(value.Value);
     }
 }
