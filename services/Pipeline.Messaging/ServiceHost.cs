@@ -4,6 +4,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Polly;
+using Polly.Retry;
 
 namespace Pipeline.Messaging;
 
@@ -38,28 +40,32 @@ public static partial class ServiceHost
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ServiceHost).FullName!);
         // The server may still be starting when this step runs: keep trying for a minute.
-        for (var attempt = 1; ; attempt++)
-        {
-            try
+        var untilTheDatabaseAnswers = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
             {
-                await using var scope = app.Services.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<TContext>();
-                await db.Database.MigrateAsync(cancellationToken);
-                foreach (var seeder in scope.ServiceProvider.GetServices<IDatabaseSeeder>())
+                ShouldHandle = new PredicateBuilder().Handle<NpgsqlException>(exception => exception.IsTransient),
+                MaxRetryAttempts = 30,
+                Delay = TimeSpan.FromSeconds(2),
+                BackoffType = DelayBackoffType.Constant,
+                OnRetry = retry =>
                 {
-                    await seeder.SeedAsync(cancellationToken);
-                }
-
-                await DeclareTopologyAsync(app.Services, cancellationToken);
-                LogMigrated(logger, typeof(TContext).Name);
-                return;
-            }
-            catch (NpgsqlException exception) when (exception.IsTransient && attempt < 30)
+                    LogWaiting(logger, retry.Outcome.Exception!, retry.AttemptNumber + 1);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+        await untilTheDatabaseAnswers.ExecuteAsync(async token =>
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            await db.Database.MigrateAsync(token);
+            foreach (var seeder in scope.ServiceProvider.GetServices<IDatabaseSeeder>())
             {
-                LogWaiting(logger, exception, attempt);
-                await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+                await seeder.SeedAsync(token);
             }
-        }
+        }, cancellationToken);
+        await DeclareTopologyAsync(app.Services, cancellationToken);
+        LogMigrated(logger, typeof(TContext).Name);
     }
 
     /// <summary>
