@@ -235,6 +235,7 @@ public sealed class ImportOptions
         [_, "columns", ..] => "{ \"<csv column>\": \"<field>\" or [\"<field>\", ...] }",
         [_, "values"] => "{ \"<field>\": { \"<source value>\": \"<target value>\" } }",
         [_, "values", ..] or [_, "fill", _, "values", ..] => "{ \"<source value>\": \"<target value>\" }, values being strings or numbers",
+        [_, "fill", _, _] => "a fill has fromColumn (the CSV column to take the value from) and optional values (a translation)",
         [_, "fill", ..] => "{ \"<field>\": { \"fromColumn\": \"<csv column>\", \"values\": { ... } } }",
         [_, "defaults", ..] => "{ \"<field>\": \"<value>\" }, values being strings or numbers",
         [_, "dateFormat" or "delimiter"] => "a string",
