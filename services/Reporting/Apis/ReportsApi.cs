@@ -10,8 +10,8 @@ namespace Pipeline.Reporting.Apis;
 /// The reports of SPEC §5, computed with the KPI formulas of SPEC §6 from the read models, in the organisation's
 /// currency at the dated rate. Each says how current it is (<c>asOf</c>: the time of the last event applied) and
 /// answers CSV with <c>format=csv</c>. SQL runs as one batch per report. Summary, forecast and win/loss read the
-/// rollups PostgreSQL keeps of the deals (<c>deal_rollups</c>, see the ReportRollups migration), the funnel those of
-/// the deals' paths through the stages (<c>stage_rollups</c>, see the StageRollups migration); stale and slipped read
+/// rollups PostgreSQL keeps of the deals (<c>deal_rollups</c>, see Infrastructure/Sql/Functions/deal_rollup_changes.sql), the funnel those of
+/// the deals' paths through the stages (<c>stage_rollups</c>, see stage_rollup_changes.sql); stale and slipped read
 /// the deals.
 /// </summary>
 public static class ReportsApi

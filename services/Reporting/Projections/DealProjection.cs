@@ -57,7 +57,7 @@ public sealed class DealProjection(ReportingDbContext db, ProjectionMetrics metr
     /// rollups from those changes with statement-level triggers, so a batch of deals costs them one pass rather than
     /// one per deal, and a change that moves no figure does not touch the rollups other projections also write.
     /// Then their stays are rewritten in one statement, from which the database derives each deal's path through
-    /// the stages (see the StageRollups migration).
+    /// the stages (see Infrastructure/Sql/Functions/deal_stages_of.sql).
     /// </summary>
     public static async Task ReplaceAsync(
         ReportingDbContext db, Guid organizationId, int generation, IReadOnlyCollection<Guid> opportunities,

@@ -71,11 +71,8 @@ public sealed partial class Rebuild(IServiceScopeFactory scopes, IHttpClientFact
                 state.BuildingGeneration = null;
                 await db.SaveChangesAsync(cancellationToken); // waits for the projections in flight, which hold the state FOR SHARE
 
-                // The database keeps the rollups of the readers' generation only: add the new one's, complete now, in one pass.
-                var newDeals = $"SELECT *, 1 AS sign FROM deals WHERE organization_id = '{request.OrganizationId}' AND generation = {generation}";
-                await db.Database.ExecuteSqlInterpolatedAsync($"SELECT apply_deal_rollups({newDeals})", cancellationToken);
-                var newStages = $"SELECT *, 1 AS sign FROM deal_stages WHERE organization_id = '{request.OrganizationId}' AND generation = {generation}";
-                await db.Database.ExecuteSqlInterpolatedAsync($"SELECT apply_stage_rollups({newStages})", cancellationToken);
+                // The database keeps the rollups of the readers' generation only: add the new one's, complete now.
+                await db.Database.ExecuteSqlInterpolatedAsync($"SELECT apply_generation_rollups({request.OrganizationId}, {generation})", cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             }
 
