@@ -3,6 +3,7 @@ using Pipeline.Messaging.Diagnostics;
 using Pipeline.Reporting.Apis;
 using Pipeline.Reporting.Consumers;
 using Pipeline.Reporting.Infrastructure;
+using Pipeline.Reporting.Infrastructure.Queries;
 using Pipeline.Reporting.Projections;
 using Pipeline.ServiceDefaults;
 
@@ -28,6 +29,7 @@ public static class ReportingService
         builder.Services.AddSingleton<ProjectionBatcher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ProjectionBatcher>());
         builder.Services.AddScoped<ReportContext>();
+        builder.Services.AddSingleton<ReportQueries>();
         builder.Services.AddSingleton<Rebuild>();
         builder.Services.AddHostedService(services => services.GetRequiredService<Rebuild>());
         builder.Services.AddHostedService<RollupFolder>();

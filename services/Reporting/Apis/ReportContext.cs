@@ -1,21 +1,29 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 using Pipeline.Reporting.Domain;
 using Pipeline.Reporting.Infrastructure;
 using Pipeline.ServiceDefaults;
 
 namespace Pipeline.Reporting.Apis;
 
+/// <summary>The query string of every report.</summary>
+public sealed record ReportQuery(
+    Guid? PipelineId, DateOnly? From, DateOnly? To, string? OwnerId, Guid? TeamId, string? Segment, string? Source, string? Format)
+{
+    public ReportCriteria Criteria => new(PipelineId, OwnerId, TeamId, Segment, Source);
+}
+
 /// <summary>What every report needs: the caller's scope, the organisation's currency and rates, the readers' generation.</summary>
-public sealed class ReportContext(ReportingDbContext db, NpgsqlDataSource database, CurrentUser caller, TimeProvider clock) : IAsyncDisposable
+public sealed class ReportContext(ReportingDbContext db, CurrentUser caller, TimeProvider clock)
 {
     public const int MaxPage = 200;
 
-    private readonly List<NpgsqlConnection> _connections = [];
-
     public DateTimeOffset Now { get; } = clock.GetUtcNow();
 
-    public IResult? Validate(ReportQuery query)
+    /// <summary>The organisation's today.</summary>
+    public DateOnly Today => DateOnly.FromDateTime(Now.UtcDateTime);
+
+    public ValidationProblem? Validate(ReportQuery query)
     {
         var errors = new Dictionary<string, string[]>();
         if (query.Format is not (null or "json" or "csv"))
@@ -36,7 +44,7 @@ public sealed class ReportContext(ReportingDbContext db, NpgsqlDataSource databa
         return errors.Count > 0 ? Problems.Invalid(errors) : null;
     }
 
-    public IResult? ValidatePage(string? cursor, int? limit)
+    public ValidationProblem? ValidatePage(string? cursor, int? limit)
     {
         var errors = new Dictionary<string, string[]>();
         if (limit is < 1 or > MaxPage)
@@ -59,31 +67,18 @@ public sealed class ReportContext(ReportingDbContext db, NpgsqlDataSource databa
         var state = await db.ProjectionStates.AsNoTracking().SingleOrDefaultAsync(cancellationToken) ?? new ProjectionState { OrganizationId = caller.OrganizationId };
         var rates = new DatedRates(state.Currency, await db.Rates.AsNoTracking().ToListAsync(cancellationToken));
         var asOf = await db.DealEvents.MaxAsync(e => (DateTimeOffset?)e.OccurredAt, cancellationToken);
-        return (ReportFilter.For(caller, state.ActiveGeneration, query, Now), rates, asOf);
+        var reader = new ReportReader(caller.Id, caller.OrganizationId, caller.TeamId, caller.IsAdmin);
+        var period = ReportPeriod.Chosen(query.From, query.To, Today, ReportPeriod.UtcMidnight);
+        return (ReportFilter.For(reader, state.ActiveGeneration, query.Criteria, period), rates, asOf);
     }
 
     public async Task<Guid?> DefaultPipelineAsync(CancellationToken cancellationToken) =>
         await db.PipelineStages.Where(s => s.IsDefaultPipeline).Select(s => (Guid?)s.PipelineId).FirstOrDefaultAsync(cancellationToken);
-
-    public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = await database.OpenConnectionAsync(cancellationToken);
-        _connections.Add(connection);
-        return connection;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var connection in _connections)
-        {
-            await connection.DisposeAsync();
-        }
-    }
 }
 
 internal static class Problems
 {
-    public static IResult Invalid(Dictionary<string, string[]> errors) => TypedResults.ValidationProblem(errors, title: "The request is not valid.");
+    public static ValidationProblem Invalid(Dictionary<string, string[]> errors) => TypedResults.ValidationProblem(errors, title: "The request is not valid.");
 
-    public static IResult Invalid(string field, string message) => Invalid(new Dictionary<string, string[]> { [field] = [message] });
+    public static ValidationProblem Invalid(string field, string message) => Invalid(new Dictionary<string, string[]> { [field] = [message] });
 }

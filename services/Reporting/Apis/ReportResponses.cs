@@ -1,3 +1,5 @@
+using Pipeline.Reporting.Domain;
+
 namespace Pipeline.Reporting.Apis;
 
 public sealed record CurrencyFigures(string Currency, decimal OpenAmount, decimal WeightedAmount, decimal WonAmount, decimal LostAmount);
@@ -21,18 +23,8 @@ public sealed record ForecastReport(
 
 public sealed record WinLossGroup(string Key, int Won, int Lost, double WinRate, decimal WonAmount, decimal AverageDealSize, double AverageCycleDays);
 
-public sealed record LostReason(string Reason, int Count);
-
 public sealed record WinLossReport(
     string GroupBy, string Currency, DateTimeOffset? AsOf, DateTimeOffset From, DateTimeOffset To,
     IReadOnlyList<WinLossGroup> Groups, IReadOnlyList<LostReason> LostReasons, IReadOnlyList<string> MissingRates);
-
-public sealed record StaleDeal(
-    Guid OpportunityId, string Title, string OwnerId, Guid StageId, string StageName, decimal Amount, string Currency,
-    DateTimeOffset LastTouchedAt, int DaysIdle, int RottingDays);
-
-public sealed record SlippedDeal(
-    Guid OpportunityId, string Title, string OwnerId, string Status, DateOnly? ExpectedDecisionDate, int PushCount, int PushedDays,
-    decimal Amount, string Currency);
 
 public sealed record ReportPage<T>(DateTimeOffset? AsOf, IReadOnlyList<T> Items, string? NextCursor);
