@@ -1,6 +1,8 @@
+using Pipeline.Messaging.Organizations;
 using System.Net.Mail;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Pipeline.Opportunity.Domain;
 using Pipeline.Opportunity.Infrastructure;
 using Pipeline.ServiceDefaults;
@@ -40,7 +42,7 @@ public static class OpportunitiesApi
 
     private static async Task<IResult> CreateAsync(
         CreateOpportunityRequest request, OpportunityDbContext db, PipelineCatalog catalog, OpportunityWriter writer,
-        CurrentUser caller, SalesAccess access, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+        CurrentUser caller, SalesAccess access, TimeProvider clock, IMemoryCache cache, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         ValidateTitle(request.Title, errors);
@@ -52,7 +54,8 @@ public static class OpportunitiesApi
             errors["probability"] = ["The probability is a whole number from 0 to 100."];
         }
 
-        if (request.ExpectedDecisionDate is { } date && date < DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime))
+        if (request.ExpectedDecisionDate is { } date
+            && date < (await OrganizationProfiles.CurrentAsync(db, cache, cancellationToken)).Calendar.Today(clock))
         {
             errors["expectedDecisionDate"] = ["The expected decision date cannot be before the opportunity's creation."];
         }
@@ -103,7 +106,7 @@ public static class OpportunitiesApi
 
     private static async Task<IResult> PatchAsync(
         Guid id, JsonElement body, OpportunityDbContext db, OpportunityWriter writer, CurrentUser caller, SalesAccess access,
-        HttpContext http, CancellationToken cancellationToken)
+        IMemoryCache cache, HttpContext http, CancellationToken cancellationToken)
     {
         if (body.ValueKind != JsonValueKind.Object)
         {
@@ -112,7 +115,8 @@ public static class OpportunitiesApi
 
         return await ChangeAsync(id, db, access, http, cancellationToken, async opportunity =>
         {
-            var patch = OpportunityPatch.Read(body, opportunity);
+            var calendar = (await OrganizationProfiles.CurrentAsync(db, cache, cancellationToken)).Calendar;
+            var patch = OpportunityPatch.Read(body, opportunity, calendar);
             if (patch.Errors.Count > 0)
             {
                 return Problems.Invalid(patch.Errors);

@@ -1,13 +1,17 @@
+using Pipeline.Messaging.Organizations;
 using System.Globalization;
 using Pipeline.Opportunity.Apis;
 using Pipeline.Opportunity.Domain;
 
 namespace Pipeline.Opportunity.Import;
 
-/// <summary>A row that passed every check: all that is needed to write the deal, its outcome included.</summary>
+/// <summary>
+/// A row that passed every check: all that is needed to write the deal, its journey and its outcome. <see cref="Input"/>
+/// and <see cref="Stage"/> are what it was created with; <see cref="History"/> leads it to the row's stage and decision date.
+/// </summary>
 public sealed record ImportedDeal(
     OpportunityWriter.NewOpportunity Input, SalesPipeline Pipeline, Stage Stage, string OwnerId, Guid? TeamId,
-    DateTimeOffset CreatedAt, string Status, DateTimeOffset? ClosedAt, string? LostReason);
+    DateTimeOffset CreatedAt, string Status, DateTimeOffset? ClosedAt, string? LostReason, IReadOnlyList<HistoryStep> History);
 
 /// <summary>
 /// Turns one record into a deal, or into the list of what is wrong with it: every check happens here, before
@@ -153,6 +157,13 @@ public static class ImportRow
             }
         }
 
+        IReadOnlyList<HistoryStep> history = [];
+        if (errors.Count == 0)
+        {
+            history = ImportHistory.Read(Value(CsvField.History), pipeline!, stage!, decision, currency, createdAt, closedAt ?? references.Now,
+                message => Fail(CsvField.History, message));
+        }
+
         if (errors.Count > 0)
         {
             return null;
@@ -161,9 +172,9 @@ public static class ImportRow
         var lostReason = status == OpportunityStatus.Lost ? OpportunitiesApi.Trim(Value(CsvField.LostReason)) ?? UnknownLostReason : null;
         return new ImportedDeal(
             new OpportunityWriter.NewOpportunity(title, OpportunitiesApi.Trim(Value(CsvField.AccountName)), OpportunitiesApi.Trim(Value(CsvField.ContactName)),
-                OpportunitiesApi.Trim(contactEmail), amount, currency, decision, OpportunitiesApi.Trim(Value(CsvField.Source)),
-                OpportunitiesApi.Trim(Value(CsvField.Segment)), Probability: null),
-            pipeline!, stage!, ownerId, teamId, createdAt, status, closedAt, lostReason);
+                OpportunitiesApi.Trim(contactEmail), amount, currency, ImportHistory.CreatedWithDecision(history, createdAt, decision),
+                OpportunitiesApi.Trim(Value(CsvField.Source)), OpportunitiesApi.Trim(Value(CsvField.Segment)), Probability: null),
+            pipeline!, ImportHistory.CreatedIn(history, pipeline!, createdAt, stage!), ownerId, teamId, createdAt, status, closedAt, lostReason, history);
 
         DateTimeOffset? Moment(CsvField field)
         {
