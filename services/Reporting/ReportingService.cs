@@ -1,5 +1,6 @@
 using Pipeline.Messaging;
 using Pipeline.Messaging.Diagnostics;
+using Pipeline.Messaging.Organizations;
 using Pipeline.Reporting.Apis;
 using Pipeline.Reporting.Consumers;
 using Pipeline.Reporting.Infrastructure;
@@ -22,7 +23,9 @@ public static class ReportingService
             bus.AddConsumer<DealEventsConsumer>().Endpoint(endpoint => endpoint.PrefetchCount = ProjectionBatcher.MaxBatch);
             bus.AddConsumer<PipelineChangedConsumer>();
             bus.AddConsumer<ExchangeRateChangedConsumer>();
+            bus.AddOrganizationProfiles<ReportingDbContext>(ResourceNames.Reporting);
         });
+        builder.Services.AddScoped<IOrganizationSettingsObserver, DaysFollowTheTimeZone>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<DealProjection>();
         builder.Services.AddSingleton<ProjectionMetrics>();

@@ -13,7 +13,7 @@ public sealed class ReportCsvTests
     {
         var report = new SummaryReport("EUR", new DateTimeOffset(2026, 12, 4, 10, 30, 0, TimeSpan.Zero), new DateTimeOffset(2025, 12, 5, 0, 0, 0, TimeSpan.Zero),
             new DateTimeOffset(2026, 12, 5, 0, 0, 0, TimeSpan.Zero), 3, 61_000m, 39_950.5m, 4, 42_500m, 3, 7_800m, 1.0 / 3, 0.571429, 82.75, 75, 73.9857, 9,
-            [new CurrencyFigures("USD", 1, 2, 3, 4)], ["GBP"]);
+            [new CurrencyFigures("USD", 1, 2, 3, 4)], ["GBP"], ["lostAmount"], [new LeftOutAmounts("GBP", 0, 0, 0, 100)]);
 
         Assert.Equal("""
             currency,asOf,from,to,openCount,openAmount,weightedAmount,wonCount,wonAmount,lostCount,lostAmount,conversionRate,winRate,averageSalesCycleDays,medianSalesCycleDays,salesVelocityPerDay,createdCount
@@ -44,16 +44,16 @@ public sealed class ReportCsvTests
     }
 
     [Fact]
-    public void A_forecast_has_a_line_per_month_then_overdue_and_undated()
+    public void A_forecast_has_a_line_per_month_then_overdue_and_undated_and_an_amount_nothing_converted_into_is_empty()
     {
-        var report = new ForecastReport("EUR", null, [new ForecastMonth("2026-12", 1, 9_000, 2_250, 0)], new ForecastMonth("overdue", 0, 0, 0, 0),
-            new ForecastMonth("undated", 1, 2_000, 200, 0), []);
+        var report = new ForecastReport("EUR", null, [new ForecastMonth("2026-12", 1, 9_000, 2_250, 0, [])], new ForecastMonth("overdue", 0, 0, 0, 0, []),
+            new ForecastMonth("undated", 1, null, null, 0, ["openAmount", "weightedAmount"]), ["CHF"], [new LeftOutAmounts("CHF", 2_000, 200, 0, 0)]);
 
         Assert.Equal("""
             month,count,openAmount,weightedAmount,wonAmount
             2026-12,1,9000,2250,0
             overdue,0,0,0,0
-            undated,1,2000,200,0
+            undated,1,,,0
 
             """.ReplaceLineEndings("\n"), Text(ReportCsv.Forecast(report)));
     }

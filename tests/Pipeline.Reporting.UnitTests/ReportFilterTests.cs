@@ -1,3 +1,4 @@
+using Pipeline.Messaging.Organizations;
 using Pipeline.Reporting.Domain;
 
 namespace Pipeline.Reporting.UnitTests;
@@ -8,7 +9,7 @@ public sealed class ReportFilterTests
     private static readonly Guid Acme = Guid.NewGuid();
     private static readonly Guid East = Guid.NewGuid();
     private static readonly ReportCriteria Everything = new(null, null, null, null, null);
-    private static readonly ReportPeriod Year = ReportPeriod.Chosen(null, null, new DateOnly(2026, 12, 4), ReportPeriod.UtcMidnight);
+    private static readonly ReportPeriod Year = ReportPeriod.Chosen(null, null, new DateOnly(2026, 12, 4), OrganizationCalendar.Utc);
 
     [Fact]
     public void An_admin_sees_the_organisations_figures()
@@ -48,9 +49,33 @@ public sealed class ReportFilterTests
     [Fact]
     public void A_chosen_period_includes_both_its_days()
     {
-        var period = ReportPeriod.Chosen(new DateOnly(2026, 1, 1), new DateOnly(2026, 3, 31), new DateOnly(2026, 12, 4), ReportPeriod.UtcMidnight);
+        var period = ReportPeriod.Chosen(new DateOnly(2026, 1, 1), new DateOnly(2026, 3, 31), new DateOnly(2026, 12, 4), OrganizationCalendar.Utc);
         Assert.Equal((new DateOnly(2026, 1, 1), new DateOnly(2026, 4, 1)), (period.FromDay, period.ToDay));
-        var untilToday = ReportPeriod.Chosen(new DateOnly(2026, 6, 1), null, new DateOnly(2026, 12, 4), ReportPeriod.UtcMidnight);
+        var untilToday = ReportPeriod.Chosen(new DateOnly(2026, 6, 1), null, new DateOnly(2026, 12, 4), OrganizationCalendar.Utc);
         Assert.Equal(new DateOnly(2026, 12, 5), untilToday.ToDay);
+    }
+
+    [Fact]
+    public void A_period_starts_and_ends_at_the_organisations_midnight()
+    {
+        var newYork = OrganizationCalendar.For("America/New_York", 1);
+        var january = ReportPeriod.Chosen(new DateOnly(2027, 1, 1), new DateOnly(2027, 1, 31), new DateOnly(2027, 3, 1), newYork);
+        Assert.Equal(new DateTimeOffset(2027, 1, 1, 5, 0, 0, TimeSpan.Zero), january.From);
+        Assert.Equal(new DateTimeOffset(2027, 2, 1, 5, 0, 0, TimeSpan.Zero), january.To);
+    }
+
+    [Fact]
+    public void A_fiscal_year_starting_in_april_and_its_quarters_contain_the_day_given()
+    {
+        var calendar = OrganizationCalendar.For("America/New_York", 4);
+
+        var year = ReportPeriod.Fiscal(ReportPeriod.FiscalYear, new DateOnly(2027, 2, 10), calendar);
+        var quarter = ReportPeriod.Fiscal(ReportPeriod.FiscalQuarter, new DateOnly(2027, 2, 10), calendar);
+        var firstQuarter = ReportPeriod.Fiscal(ReportPeriod.FiscalQuarter, new DateOnly(2026, 4, 1), calendar);
+
+        Assert.Equal((new DateOnly(2026, 4, 1), new DateOnly(2027, 4, 1)), (year.FromDay, year.ToDay));
+        Assert.Equal((new DateOnly(2027, 1, 1), new DateOnly(2027, 4, 1)), (quarter.FromDay, quarter.ToDay));
+        Assert.Equal((new DateOnly(2026, 4, 1), new DateOnly(2026, 7, 1)), (firstQuarter.FromDay, firstQuarter.ToDay));
+        Assert.Equal(new DateTimeOffset(2026, 4, 1, 4, 0, 0, TimeSpan.Zero), year.From);   // New York's midnight, daylight saving time
     }
 }

@@ -20,7 +20,7 @@ public static class RebuildApi
     private static async Task<IResult> StartAsync(
         HttpContext http, ReportingDbContext db, CurrentUser caller, Rebuild rebuild, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (await db.RebuildJobs.AnyAsync(j => j.Status == "running", cancellationToken))
+        if (await db.RebuildJobs.AnyAsync(j => j.Status == "running" || j.Status == "queued", cancellationToken))
         {
             return TypedResults.Problem(title: "A rebuild is already running", statusCode: StatusCodes.Status409Conflict);
         }

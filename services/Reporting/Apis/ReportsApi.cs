@@ -31,45 +31,53 @@ public static class ReportsApi
             return invalid;
         }
 
-        var (filter, rates, asOf) = await reports.PrepareAsync(query, cancellationToken);
-        var figures = await queries.SummaryAsync(filter, new RollupPeriod(filter.FromDay, filter.ToDay, rates.MonthsWithRateChanges), cancellationToken);
+        var (filter, money, zone, today, asOf) = await reports.PrepareAsync(query, cancellationToken);
+        var figures = await queries.SummaryAsync(filter, new RollupPeriod(filter.FromDay, filter.ToDay, money.MonthsWithRateChanges), zone, cancellationToken);
 
         var byCurrency = new SortedDictionary<string, decimal[]>(StringComparer.Ordinal);
         decimal[] Of(string currency) => byCurrency.TryGetValue(currency, out var f) ? f : byCurrency[currency] = new decimal[4];
         long openCount = 0, wonCount = 0, lostCount = 0, cycleDays = 0;
-        decimal openAmount = 0, weighted = 0, wonAmount = 0, lostAmount = 0;
+        ConvertedTotal openAmount = new(), weighted = new(), wonAmount = new(), lostAmount = new();
         foreach (var open in figures.Open)
         {
             openCount += open.Deals;
             Of(open.Currency)[0] += open.Amount;
             Of(open.Currency)[1] += open.Weighted;
-            openAmount += rates.Convert(open.Amount, open.Currency, reports.Today);
-            weighted += rates.Convert(open.Weighted, open.Currency, reports.Today);
+            openAmount.Add(money.Convert(open.Amount, open.Currency, today, AmountFigure.Open));
+            weighted.Add(money.Convert(open.Weighted, open.Currency, today, AmountFigure.Weighted));
         }
 
         foreach (var closed in figures.Closed)
         {
-            var converted = rates.Convert(closed.Amount, closed.Currency, closed.Day);
             if (closed.Status == "won")
             {
-                (wonCount, wonAmount, cycleDays) = (wonCount + closed.Deals, wonAmount + converted, cycleDays + closed.CycleDays);
+                (wonCount, cycleDays) = (wonCount + closed.Deals, cycleDays + closed.CycleDays);
+                wonAmount.Add(money.Convert(closed.Amount, closed.Currency, closed.Day, AmountFigure.Won));
                 Of(closed.Currency)[2] += closed.Amount;
             }
             else
             {
-                (lostCount, lostAmount) = (lostCount + closed.Deals, lostAmount + converted);
+                lostCount += closed.Deals;
+                lostAmount.Add(money.Convert(closed.Amount, closed.Currency, closed.Day, AmountFigure.Lost));
                 Of(closed.Currency)[3] += closed.Amount;
             }
         }
 
         var winRate = Kpis.Ratio(wonCount, wonCount + lostCount);
+        var incomplete = new[] { ("openAmount", openAmount), ("weightedAmount", weighted), ("wonAmount", wonAmount), ("lostAmount", lostAmount) }
+            .Where(f => f.Item2.Incomplete).Select(f => f.Item1).ToList();
+        if (wonAmount.Incomplete)
+        {
+            incomplete.Add("salesVelocityPerDay");
+        }
+
         var report = new SummaryReport(
-            rates.OrganizationCurrency, asOf, filter.From, filter.To, (int)openCount, Kpis.Round(openAmount), Kpis.Round(weighted), (int)wonCount,
-            Kpis.Round(wonAmount), (int)lostCount, Kpis.Round(lostAmount), Kpis.Ratio(figures.Cohort.Won, figures.Cohort.Created), winRate,
+            money.Currency, asOf, filter.From, filter.To, (int)openCount, openAmount.Value, weighted.Value, (int)wonCount,
+            wonAmount.Value, (int)lostCount, lostAmount.Value, Kpis.Ratio(figures.Cohort.Won, figures.Cohort.Created), winRate,
             Kpis.AverageDays(cycleDays, wonCount), Math.Round(Kpis.Median(figures.Cycles), 4),
-            Kpis.SalesVelocityPerDay(openCount, winRate, wonAmount, wonCount, cycleDays), (int)figures.Cohort.Created,
+            wonAmount.Value is null ? null : Kpis.SalesVelocityPerDay(openCount, winRate, wonAmount.Sum, wonCount, cycleDays), (int)figures.Cohort.Created,
             byCurrency.Select(c => new CurrencyFigures(c.Key, Kpis.Round(c.Value[0]), Kpis.Round(c.Value[1]), Kpis.Round(c.Value[2]), Kpis.Round(c.Value[3]))).ToList(),
-            rates.Missing.ToList());
+            money.Missing, incomplete, money.LeftOut);
         return query.Format == "csv" ? ReportCsv.Summary(report) : TypedResults.Ok(report);
     }
 
@@ -81,17 +89,17 @@ public static class ReportsApi
             return invalid;
         }
 
-        var (filter, _, asOf) = await reports.PrepareAsync(query, cancellationToken);
+        var (filter, _, _, today, asOf) = await reports.PrepareAsync(query, cancellationToken);
         var pipelineId = filter.PipelineId ?? await reports.DefaultPipelineAsync(cancellationToken);
         if (pipelineId is null)
         {
             return TypedResults.Ok(new FunnelReport(Guid.Empty, asOf, filter.From, filter.To, []));
         }
 
-        var figures = await queries.FunnelAsync(filter with { PipelineId = pipelineId }, reports.Today, cancellationToken);
+        var figures = await queries.FunnelAsync(filter with { PipelineId = pipelineId }, today, cancellationToken);
         var funnel = figures.Stages.Select(s => new FunnelStage(
             s.StageId, s.Name, s.Order, (int)s.Entered, (int)s.Advanced, (int)s.Lost, Kpis.Ratio(s.Advanced, s.Entered), Kpis.Ratio(s.Lost, s.Entered),
-            Kpis.AverageDays(Kpis.DaysInStage(s, reports.Today), s.Entered),
+            Kpis.AverageDays(Kpis.DaysInStage(s, today), s.Entered),
             Kpis.Median(figures.DaysInStage.GetValueOrDefault(s.StageId) ?? new DaysHistogram([])))).ToList();
         var report = new FunnelReport(pipelineId.Value, asOf, filter.From, filter.To, funnel);
         return query.Format == "csv" ? ReportCsv.Funnel(report) : TypedResults.Ok(report);
@@ -111,30 +119,33 @@ public static class ReportsApi
             return Problems.Invalid("months", "From 1 to 36 months.");
         }
 
-        var (filter, rates, asOf) = await reports.PrepareAsync(query, cancellationToken);
-        var start = new DateOnly(reports.Today.Year, reports.Today.Month, 1);
-        var figures = await queries.ForecastAsync(filter, start, start.AddMonths(span), rates.MonthsWithRateChanges, cancellationToken);
+        var (filter, money, _, today, asOf) = await reports.PrepareAsync(query, cancellationToken);
+        var start = new DateOnly(today.Year, today.Month, 1);
+        var figures = await queries.ForecastAsync(filter, start, start.AddMonths(span), money.MonthsWithRateChanges, cancellationToken);
 
-        var rows = new Dictionary<string, (long Count, decimal Open, decimal Weighted, decimal Won)>();
+        var rows = new Dictionary<string, (long Count, ConvertedTotal Open, ConvertedTotal Weighted, ConvertedTotal Won)>();
+        (long Count, ConvertedTotal Open, ConvertedTotal Weighted, ConvertedTotal Won) Row(string month) =>
+            rows.TryGetValue(month, out var row) ? row : rows[month] = (0, new(), new(), new());
         foreach (var due in figures.Due)
         {
-            var row = rows.GetValueOrDefault(due.Month);
-            rows[due.Month] = (row.Count + due.Deals, row.Open + rates.Convert(due.Amount, due.Currency, reports.Today),
-                row.Weighted + rates.Convert(due.Weighted, due.Currency, reports.Today), row.Won);
+            var row = Row(due.Month);
+            row.Open.Add(money.Convert(due.Amount, due.Currency, today, AmountFigure.Open));
+            row.Weighted.Add(money.Convert(due.Weighted, due.Currency, today, AmountFigure.Weighted));
+            rows[due.Month] = row with { Count = row.Count + due.Deals };
         }
 
         foreach (var (month, won) in figures.Won)
         {
-            var row = rows.GetValueOrDefault(month);
-            rows[month] = row with { Won = row.Won + rates.Convert(won.Amount, won.Currency, won.Day) };
+            Row(month).Won.Add(money.Convert(won.Amount, won.Currency, won.Day, AmountFigure.Won));
         }
 
         ForecastMonth Month(string key) => rows.TryGetValue(key, out var r)
-            ? new ForecastMonth(key, (int)r.Count, Kpis.Round(r.Open), Kpis.Round(r.Weighted), Kpis.Round(r.Won))
-            : new ForecastMonth(key, 0, 0, 0, 0);
+            ? new ForecastMonth(key, (int)r.Count, r.Open.Value, r.Weighted.Value, r.Won.Value,
+                new[] { ("openAmount", r.Open), ("weightedAmount", r.Weighted), ("wonAmount", r.Won) }.Where(f => f.Item2.Incomplete).Select(f => f.Item1).ToList())
+            : new ForecastMonth(key, 0, 0, 0, 0, []);
         var report = new ForecastReport(
-            rates.OrganizationCurrency, asOf, Enumerable.Range(0, span).Select(i => Month(start.AddMonths(i).ToString("yyyy-MM"))).ToList(),
-            Month("overdue"), Month("undated"), rates.Missing.ToList());
+            money.Currency, asOf, Enumerable.Range(0, span).Select(i => Month(start.AddMonths(i).ToString("yyyy-MM"))).ToList(),
+            Month("overdue"), Month("undated"), money.Missing, money.LeftOut);
         return query.Format == "csv" ? ReportCsv.Forecast(report) : TypedResults.Ok(report);
     }
 
@@ -152,23 +163,31 @@ public static class ReportsApi
             return Problems.Invalid("groupBy", "Group by segment, source, owner or team.");
         }
 
-        var (filter, rates, asOf) = await reports.PrepareAsync(query, cancellationToken);
-        var figures = await queries.WinLossAsync(filter, new RollupPeriod(filter.FromDay, filter.ToDay, rates.MonthsWithRateChanges), groupBy, cancellationToken);
-        var groups = new Dictionary<string, (long Won, long Lost, decimal WonAmount, long CycleDays)>();
+        var (filter, money, _, _, asOf) = await reports.PrepareAsync(query, cancellationToken);
+        var figures = await queries.WinLossAsync(filter, new RollupPeriod(filter.FromDay, filter.ToDay, money.MonthsWithRateChanges), groupBy, cancellationToken);
+        var groups = new SortedDictionary<string, (long Won, long Lost, ConvertedTotal WonAmount, long CycleDays)>();
         foreach (var (key, closed) in figures.Groups)
         {
-            var group = groups.GetValueOrDefault(key);
-            groups[key] = closed.Status == "won"
-                ? (group.Won + closed.Deals, group.Lost, group.WonAmount + rates.Convert(closed.Amount, closed.Currency, closed.Day), group.CycleDays + closed.CycleDays)
-                : group with { Lost = group.Lost + closed.Deals };
+            var group = groups.TryGetValue(key, out var g) ? g : groups[key] = (0, 0, new(), 0);
+            if (closed.Status == "won")
+            {
+                group.WonAmount.Add(money.Convert(closed.Amount, closed.Currency, closed.Day, AmountFigure.Won));
+                groups[key] = group with { Won = group.Won + closed.Deals, CycleDays = group.CycleDays + closed.CycleDays };
+            }
+            else
+            {
+                groups[key] = group with { Lost = group.Lost + closed.Deals };
+            }
         }
 
         var report = new WinLossReport(
-            groupBy, rates.OrganizationCurrency, asOf, filter.From, filter.To,
-            groups.OrderBy(g => g.Key).Select(g => new WinLossGroup(
-                g.Key, (int)g.Value.Won, (int)g.Value.Lost, Kpis.Ratio(g.Value.Won, g.Value.Won + g.Value.Lost), Kpis.Round(g.Value.WonAmount),
-                g.Value.Won == 0 ? 0 : Kpis.Round(g.Value.WonAmount / g.Value.Won), Kpis.AverageDays(g.Value.CycleDays, g.Value.Won))).ToList(),
-            figures.LostReasons.OrderByDescending(r => r.Count).ThenBy(r => r.Reason, StringComparer.Ordinal).ToList(), rates.Missing.ToList());
+            groupBy, money.Currency, asOf, filter.From, filter.To,
+            groups.Select(g => new WinLossGroup(
+                g.Key, (int)g.Value.Won, (int)g.Value.Lost, Kpis.Ratio(g.Value.Won, g.Value.Won + g.Value.Lost), g.Value.WonAmount.Value,
+                g.Value.Won == 0 ? 0 : g.Value.WonAmount.Value is null ? null : Kpis.Round(g.Value.WonAmount.Sum / g.Value.Won),
+                Kpis.AverageDays(g.Value.CycleDays, g.Value.Won),
+                g.Value.WonAmount.Incomplete ? ["wonAmount", "averageDealSize"] : [])).ToList(),
+            figures.LostReasons.OrderByDescending(r => r.Count).ThenBy(r => r.Reason, StringComparer.Ordinal).ToList(), money.Missing, money.LeftOut);
         return query.Format == "csv" ? ReportCsv.WinLoss(report) : TypedResults.Ok(report);
     }
 
@@ -180,9 +199,9 @@ public static class ReportsApi
             return invalid;
         }
 
-        var (filter, _, asOf) = await reports.PrepareAsync(query, cancellationToken);
+        var (filter, _, zone, today, asOf) = await reports.PrepareAsync(query, cancellationToken);
         var (offset, size) = ReportContext.Page(cursor, limit);
-        var items = await queries.StaleAsync(filter, reports.Now, offset, size + 1, cancellationToken);
+        var items = await queries.StaleAsync(filter, today, zone, offset, size + 1, cancellationToken);
         var page = new ReportPage<StaleDeal>(asOf, items.Take(size).ToList(), items.Count > size ? (offset + size).ToString() : null);
         return query.Format == "csv" ? ReportCsv.Stale(page.Items) : TypedResults.Ok(page);
     }
@@ -195,7 +214,7 @@ public static class ReportsApi
             return invalid;
         }
 
-        var (filter, _, asOf) = await reports.PrepareAsync(query, cancellationToken);
+        var (filter, _, _, _, asOf) = await reports.PrepareAsync(query, cancellationToken);
         var (offset, size) = ReportContext.Page(cursor, limit);
         var items = await queries.SlippedAsync(filter, offset, size + 1, cancellationToken);
         var page = new ReportPage<SlippedDeal>(asOf, items.Take(size).ToList(), items.Count > size ? (offset + size).ToString() : null);

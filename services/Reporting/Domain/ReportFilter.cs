@@ -1,3 +1,5 @@
+using Pipeline.Messaging.Organizations;
+
 namespace Pipeline.Reporting.Domain;
 
 /// <summary>Who reads a report: what they may see depends on their role and team.</summary>
@@ -7,23 +9,36 @@ public sealed record ReportReader(string UserId, Guid OrganizationId, Guid? Team
 public sealed record ReportCriteria(Guid? PipelineId, string? OwnerId, Guid? TeamId, string? Segment, string? Source);
 
 /// <summary>
-/// The days a report covers, [<see cref="FromDay"/>, <see cref="ToDay"/>), and the instants they begin and end at
-/// (<see cref="From"/>, <see cref="To"/>): whole days, as the rollups are kept.
+/// The days a report covers, [<see cref="FromDay"/>, <see cref="ToDay"/>), as the organisation counts them (its time
+/// zone), and the instants they begin and end at (<see cref="From"/>, <see cref="To"/>): whole days, as the rollups
+/// are kept.
 /// </summary>
 public sealed record ReportPeriod(DateOnly FromDay, DateOnly ToDay, DateTimeOffset From, DateTimeOffset To)
 {
-    /// <summary>The days midnight UTC starts.</summary>
-    public static DateTimeOffset UtcMidnight(DateOnly day) => new(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+    public const string FiscalYear = "fiscal-year";
+    public const string FiscalQuarter = "fiscal-quarter";
 
     /// <summary>From <paramref name="from"/> to <paramref name="to"/>, both included; by default the twelve months up to <paramref name="today"/> included.</summary>
-    public static ReportPeriod Chosen(DateOnly? from, DateOnly? to, DateOnly today, Func<DateOnly, DateTimeOffset> startOf)
+    public static ReportPeriod Chosen(DateOnly? from, DateOnly? to, DateOnly today, OrganizationCalendar calendar)
     {
         var end = (to ?? today).AddDays(1);
-        return Between(from ?? end.AddMonths(-12), end, startOf);
+        return Between(from ?? end.AddMonths(-12), end, calendar);
+    }
+
+    /// <summary>The organisation's fiscal year or quarter (<paramref name="period"/>) containing <paramref name="day"/>.</summary>
+    public static ReportPeriod Fiscal(string period, DateOnly day, OrganizationCalendar calendar)
+    {
+        var (from, end) = period switch
+        {
+            FiscalYear => calendar.FiscalYear(day),
+            FiscalQuarter => calendar.FiscalQuarter(day),
+            _ => throw new ArgumentOutOfRangeException(nameof(period), period, "fiscal-year or fiscal-quarter."),
+        };
+        return Between(from, end, calendar);
     }
 
     /// <summary>The days [<paramref name="from"/>, <paramref name="end"/>).</summary>
-    public static ReportPeriod Between(DateOnly from, DateOnly end, Func<DateOnly, DateTimeOffset> startOf) => new(from, end, startOf(from), startOf(end));
+    public static ReportPeriod Between(DateOnly from, DateOnly end, OrganizationCalendar calendar) => new(from, end, calendar.StartOf(from), calendar.StartOf(end));
 }
 
 /// <summary>

@@ -19,7 +19,8 @@ public sealed class ReportQueries(NpgsqlDataSource database)
 
     public sealed record WinLoss(IReadOnlyList<GroupFigures> Groups, IReadOnlyList<LostReason> LostReasons);
 
-    public async Task<Summary> SummaryAsync(ReportFilter filter, RollupPeriod period, CancellationToken cancellationToken)
+    /// <summary>The period's figures; <paramref name="timeZone"/> cuts the deals' days where they are read rather than their rollups.</summary>
+    public async Task<Summary> SummaryAsync(ReportFilter filter, RollupPeriod period, string timeZone, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection);
@@ -31,7 +32,7 @@ public sealed class ReportQueries(NpgsqlDataSource database)
             SELECT measure, currency, day, sum(sign * deals)::bigint, sum(sign * amount), sum(sign * cycle_days_sum)::bigint
             FROM {0} WHERE measure IN ('won', 'lost') GROUP BY 1, 2, 3 HAVING sum(sign * deals) <> 0
             """);
-        CycleHistogram(batch, filter, period);
+        CycleHistogram(batch, filter, period, timeZone);
         Rollups(batch, filter, period, "SELECT coalesce(sum(sign * deals), 0)::bigint, coalesce(sum(sign * won), 0)::bigint FROM {0} WHERE measure = 'created'");
 
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
@@ -172,19 +173,24 @@ public sealed class ReportQueries(NpgsqlDataSource database)
         return new WinLoss(groups, reasons);
     }
 
-    /// <summary>Open deals idle longer than their stage's rotting days at <paramref name="now"/>, longest idle first: a page from <paramref name="offset"/>.</summary>
-    public async Task<List<StaleDeal>> StaleAsync(ReportFilter filter, DateTimeOffset now, int offset, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Open deals idle (no stage change, update or completed activity) for more days than their stage's rotting days,
+    /// in the organisation's days up to <paramref name="today"/>, longest idle first: a page from <paramref name="offset"/>.
+    /// </summary>
+    public async Task<List<StaleDeal>> StaleAsync(ReportFilter filter, DateOnly today, string timeZone, int offset, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection);
+        // Idle for more than r days: last touched before the start of the day r days ago (the organisation's midnight).
         var command = Command(batch, filter, """
             SELECT d.opportunity_id, d.title, d.owner_id, d.stage_id, s.name, d.amount, d.currency, d.last_touched_at,
-                   floor(extract(epoch FROM @now - d.last_touched_at) / 86400)::int, s.rotting_days
+                   @today - (d.last_touched_at AT TIME ZONE @zone)::date, s.rotting_days
             FROM deals d JOIN pipeline_stages s ON s.organization_id = d.organization_id AND s.stage_id = d.stage_id
-            WHERE {0} AND d.status = 'open' AND d.last_touched_at < @now - make_interval(days => s.rotting_days)
+            WHERE {0} AND d.status = 'open' AND d.last_touched_at < ((@today - s.rotting_days)::timestamp AT TIME ZONE @zone)
             ORDER BY d.last_touched_at, d.opportunity_id OFFSET @offset LIMIT @limit
             """);
-        command.Parameters.AddWithValue("now", now);
+        command.Parameters.AddWithValue("today", today);
+        command.Parameters.AddWithValue("zone", timeZone);
         command.Parameters.AddWithValue("offset", offset);
         command.Parameters.AddWithValue("limit", limit);
         var items = new List<StaleDeal>();
@@ -244,14 +250,14 @@ public sealed class ReportQueries(NpgsqlDataSource database)
     /// How many deals won in the period took each number of days: from the rollups, which keep it per pipeline, team,
     /// segment and source, but not per owner (<see cref="ReportFilter.OfOneOwner"/>).
     /// </summary>
-    private static void CycleHistogram(NpgsqlBatch batch, ReportFilter filter, RollupPeriod period)
+    private static void CycleHistogram(NpgsqlBatch batch, ReportFilter filter, RollupPeriod period, string timeZone)
     {
         if (filter.OfOneOwner)
         {
             Command(batch, filter, """
-                SELECT (closed_at AT TIME ZONE 'UTC')::date - (created_at AT TIME ZONE 'UTC')::date, count(*)
+                SELECT (closed_at AT TIME ZONE @zone)::date - (created_at AT TIME ZONE @zone)::date, count(*)
                 FROM deals d WHERE {0} AND status = 'won' AND closed_at >= @from AND closed_at < @to GROUP BY 1 ORDER BY 1
-                """);
+                """).Parameters.AddWithValue("zone", timeZone);
         }
         else
         {

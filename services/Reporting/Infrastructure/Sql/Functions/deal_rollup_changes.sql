@@ -1,6 +1,7 @@
 -- What the deal rows removed and added change in the rollups of the deals read model (deal_rollups), per
 -- measure: created (the cohort, by creation day), open (by creation day), due (open, by decision month), won and
--- lost (by close day), and cycle (how many won deals took each number of days: the median). Each measure is kept
+-- lost (by close day), and cycle (how many won deals took each number of days: the median). Days are the
+-- organisation's, in the time zone the generation readers use is cut in (projection_states). Each measure is kept
 -- per day and per month (grain), pipeline, team and currency, in five sets of dimensions (dims): none more
 -- (base), the owner, the segment or the source alone, and all three (all, for reports filtered on several). Only
 -- rows of the generation readers use count (a rebuild adds its own generation's when it switches readers over).
@@ -14,7 +15,7 @@ BEGIN
         UNION ALL
         SELECT a.*, 1 AS sign FROM unnest(added) a),
     facts AS (
-        SELECT d.*, (d.created_at AT TIME ZONE 'UTC')::date AS created_day, (d.closed_at AT TIME ZONE 'UTC')::date AS closed_day
+        SELECT d.*, (d.created_at AT TIME ZONE s.time_zone)::date AS created_day, (d.closed_at AT TIME ZONE s.time_zone)::date AS closed_day
         FROM changed d
         JOIN projection_states s ON s.organization_id = d.organization_id AND s.active_generation = d.generation),
     contributions AS (

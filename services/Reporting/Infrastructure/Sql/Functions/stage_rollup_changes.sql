@@ -1,5 +1,5 @@
 -- What the deal_stages rows removed and added change in the funnel's rollups (stage_rollups), per stage and cohort
--- (creation) day and month, in the same five sets of dimensions as deal_rollups. Measure 'stays': entered,
+-- (creation) day, in the organisation's time zone as deal_rollup_changes, and month, in the same five sets of dimensions as deal_rollups. Measure 'stays': entered,
 -- advanced, lost there, the days of those out of the stage, and how many are still in it since which days
 -- (average = (days_sum + in_stage × today − in_since_sum) ÷ entered, in days since 1970-01-01). Measure 'time': how
 -- many spent each number of days (days) or are in the stage since each day (in_since), for the median; not per
@@ -13,7 +13,7 @@ BEGIN
         UNION ALL
         SELECT a.*, 1 AS sign FROM unnest(added) a),
     facts AS (
-        SELECT d.*, (d.created_at AT TIME ZONE 'UTC')::date AS created_day
+        SELECT d.*, (d.created_at AT TIME ZONE s.time_zone)::date AS created_day
         FROM changed d
         JOIN projection_states s ON s.organization_id = d.organization_id AND s.active_generation = d.generation),
     contributions AS (
