@@ -69,6 +69,37 @@ public sealed partial class Rebuild(IServiceScopeFactory scopes, IHttpClientFact
                 LogFailed(logger, exception, request.OrganizationId);
                 await FinishAsync(request, failure: exception.Message, stoppingToken);
             }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                await StoppedAsync(request);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The service stops mid-rebuild: a re-cut goes back to the queue, for whichever replica polls first to start it
+    /// again; an admin's rebuild fails (its token may be gone by then), so that the admin can ask again at once.
+    /// </summary>
+    private async Task StoppedAsync(RebuildRequest request)
+    {
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            if (request.BearerToken is null)
+            {
+                await using var requeue = database.CreateCommand("UPDATE rebuild_jobs SET status = 'queued' WHERE id = $1");
+                requeue.Parameters.Add(new NpgsqlParameter { Value = request.JobId });
+                await requeue.ExecuteNonQueryAsync(grace.Token);
+            }
+            else
+            {
+                await FinishAsync(request, failure: "The service stopped during the rebuild: ask again.", grace.Token);
+            }
+        }
+        catch (Exception exception) when (exception is NpgsqlException or OperationCanceledException)
+        {
+            LogNotRequeued(logger, exception, request.JobId);
         }
     }
 
@@ -281,6 +312,9 @@ public sealed partial class Rebuild(IServiceScopeFactory scopes, IHttpClientFact
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Rebuild of {Organization} failed; readers keep the current read models")]
     private static partial void LogFailed(ILogger logger, Exception exception, Guid organization);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rebuild {Job} was left running as the service stopped: a rebuild must be asked for again")]
+    private static partial void LogNotRequeued(ILogger logger, Exception exception, Guid job);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Looking for queued rebuilds failed; retrying at the next poll")]
     private static partial void LogQueueUnreachable(ILogger logger, Exception exception);
