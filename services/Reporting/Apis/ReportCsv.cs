@@ -6,8 +6,9 @@ namespace Pipeline.Reporting.Apis;
 
 /// <summary>
 /// Reports as CSV (<c>format=csv</c>), for a spreadsheet: one header line with the JSON names, one line per row
-/// (CsvHelper: invariant numbers, ISO 8601 dates, quoted where needed). The per-currency figures and the missing
-/// rates have no column: a row per report, or per stage, month, group or deal, is what a spreadsheet sums.
+/// (CsvHelper: invariant numbers, ISO 8601 dates, quoted where needed; an amount nothing converted into is empty).
+/// The per-currency figures and what was left out for want of a rate are in the JSON answer only: a row per
+/// report, or per stage, month, group or deal, is what a spreadsheet sums.
 /// </summary>
 internal static class ReportCsv
 {
