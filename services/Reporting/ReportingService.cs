@@ -1,8 +1,10 @@
 using Pipeline.Messaging;
 using Pipeline.Messaging.Diagnostics;
+using Pipeline.Messaging.Organizations;
 using Pipeline.Reporting.Apis;
 using Pipeline.Reporting.Consumers;
 using Pipeline.Reporting.Infrastructure;
+using Pipeline.Reporting.Infrastructure.Queries;
 using Pipeline.Reporting.Projections;
 using Pipeline.ServiceDefaults;
 
@@ -21,13 +23,16 @@ public static class ReportingService
             bus.AddConsumer<DealEventsConsumer>().Endpoint(endpoint => endpoint.PrefetchCount = ProjectionBatcher.MaxBatch);
             bus.AddConsumer<PipelineChangedConsumer>();
             bus.AddConsumer<ExchangeRateChangedConsumer>();
+            bus.AddOrganizationProfiles<ReportingDbContext>(ResourceNames.Reporting);
         });
+        builder.Services.AddScoped<IOrganizationSettingsObserver, DaysFollowTheTimeZone>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<DealProjection>();
         builder.Services.AddSingleton<ProjectionMetrics>();
         builder.Services.AddSingleton<ProjectionBatcher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ProjectionBatcher>());
         builder.Services.AddScoped<ReportContext>();
+        builder.Services.AddSingleton<ReportQueries>();
         builder.Services.AddSingleton<Rebuild>();
         builder.Services.AddHostedService(services => services.GetRequiredService<Rebuild>());
         builder.Services.AddHostedService<RollupFolder>();

@@ -217,7 +217,8 @@ public static class ReportingBenchmark
             var stages = Enumerable.Range(1, 5).Select(_ => Guid.NewGuid()).ToArray();
             var stageArray = $"ARRAY[{string.Join(',', stages.Select(s => $"'{s}'"))}]::uuid[]";
             await Reporting.ExecuteAsync($"""
-                INSERT INTO projection_states (organization_id, currency, active_generation) VALUES ('{DemoUsers.Acme}', 'EUR', 1);
+                INSERT INTO projection_states (organization_id, active_generation) VALUES ('{DemoUsers.Acme}', 1);
+                INSERT INTO rate_tables (organization_id, quoted_in, quoted_at) VALUES ('{DemoUsers.Acme}', 'EUR', now());
                 INSERT INTO rates (organization_id, currency, effective_from, rate) VALUES ('{DemoUsers.Acme}', 'USD', '2020-01-01', 0.9), ('{DemoUsers.Acme}', 'GBP', '2020-01-01', 1.15);
                 INSERT INTO pipeline_stages (organization_id, pipeline_id, stage_id, name, "order", probability, rotting_days, is_default_pipeline, removed)
                 SELECT '{DemoUsers.Acme}', '{pipeline}', ({stageArray})[i], 'Stage ' || i, i, i * 15, 14, true, false FROM generate_series(1, 5) AS i;

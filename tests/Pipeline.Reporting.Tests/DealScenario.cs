@@ -5,10 +5,17 @@ namespace Pipeline.Reporting.Tests;
 
 /// <summary>
 /// Writes the events of deals as the opportunity service would, on days counted from an anchor, so that a test can
-/// state its expected figures from those day numbers by hand.
+/// state its expected figures from those day numbers by hand. Acme's deals are Alice's (team East) unless another
+/// organisation and owner are given.
 /// </summary>
-public sealed class DealScenario(Guid pipelineId, DateTimeOffset anchor)
+public sealed class DealScenario(Guid pipelineId, DateTimeOffset anchor, Guid? organizationId = null, string ownerId = DemoUsers.AliceId, Guid? teamId = null)
 {
+    public Guid OrganizationId { get; } = organizationId ?? DemoUsers.Acme;
+
+    public string OwnerId { get; } = ownerId;
+
+    public Guid? TeamId { get; } = organizationId is null ? teamId ?? DemoUsers.East : teamId;
+
     public static readonly string[] StageNames = ["S1", "S2", "S3", "S4", "S5"];
     public static readonly int[] Probabilities = [10, 25, 50, 75, 90];
     public static readonly int[] RottingDays = [14, 14, 21, 21, 30];
@@ -23,11 +30,11 @@ public sealed class DealScenario(Guid pipelineId, DateTimeOffset anchor)
 
     public PipelineChanged Pipeline() => new()
     {
-        OrganizationId = DemoUsers.Acme, PipelineId = PipelineId, Name = $"Scenario {PipelineId:N}", OccurredAt = anchor,
+        OrganizationId = OrganizationId, PipelineId = PipelineId, Name = $"Scenario {PipelineId:N}", OccurredAt = anchor,
         Stages = Stages.Select((id, i) => new PipelineStageDefinition(id, StageNames[i], i + 1, Probabilities[i], RottingDays[i])).ToList(),
     };
 
-    /// <summary>A deal of Alice (team East) created on <paramref name="createdDay"/> in the first stage.</summary>
+    /// <summary>A deal created on <paramref name="createdDay"/> in the first stage.</summary>
     public Deal Create(string title, decimal amount, string currency, double createdDay, string segment = "smb", DateOnly? decision = null) =>
         new(this, title, amount, currency, createdDay, segment, decision);
 
@@ -47,8 +54,8 @@ public sealed class DealScenario(Guid pipelineId, DateTimeOffset anchor)
             _enteredStage = scenario.Day(createdDay);
             scenario.Events.Add(new OpportunityCreated
             {
-                OrganizationId = DemoUsers.Acme, OpportunityId = Id, Version = 1, OccurredAt = _enteredStage, PipelineId = scenario.PipelineId,
-                StageId = scenario.Stages[0], StageName = "S1", Title = title, OwnerId = DemoUsers.AliceId, TeamId = DemoUsers.East,
+                OrganizationId = _scenario.OrganizationId, OpportunityId = Id, Version = 1, OccurredAt = _enteredStage, PipelineId = scenario.PipelineId,
+                StageId = scenario.Stages[0], StageName = "S1", Title = title, OwnerId = _scenario.OwnerId, TeamId = _scenario.TeamId,
                 Amount = amount, Currency = currency, Probability = Probabilities[0], Segment = segment, Source = "inbound",
                 ExpectedDecisionDate = decision, CreatedAt = _enteredStage,
             });
@@ -66,10 +73,10 @@ public sealed class DealScenario(Guid pipelineId, DateTimeOffset anchor)
             var at = _scenario.Day(day);
             _scenario.Events.Add(new StageChanged
             {
-                OrganizationId = DemoUsers.Acme, OpportunityId = Id, Version = ++_version, OccurredAt = at, PipelineId = _scenario.PipelineId,
+                OrganizationId = _scenario.OrganizationId, OpportunityId = Id, Version = ++_version, OccurredAt = at, PipelineId = _scenario.PipelineId,
                 FromStageId = _scenario.Stages[_stage], FromStageName = StageNames[_stage], ToStageId = _scenario.Stages[stage - 1],
                 ToStageName = StageNames[stage - 1], Probability = Probabilities[stage - 1], Amount = Amount, Currency = Currency,
-                OwnerId = DemoUsers.AliceId, TeamId = DemoUsers.East, TimeInPreviousStage = at - _enteredStage,
+                OwnerId = _scenario.OwnerId, TeamId = _scenario.TeamId, TimeInPreviousStage = at - _enteredStage,
             });
             _stage = stage - 1;
             _enteredStage = at;
@@ -80,8 +87,8 @@ public sealed class DealScenario(Guid pipelineId, DateTimeOffset anchor)
         {
             _scenario.Events.Add(new OpportunityWon
             {
-                OrganizationId = DemoUsers.Acme, OpportunityId = Id, Version = ++_version, OccurredAt = _scenario.Day(day), PipelineId = _scenario.PipelineId,
-                StageId = _scenario.Stages[_stage], Amount = Amount, Currency = Currency, OwnerId = DemoUsers.AliceId, TeamId = DemoUsers.East,
+                OrganizationId = _scenario.OrganizationId, OpportunityId = Id, Version = ++_version, OccurredAt = _scenario.Day(day), PipelineId = _scenario.PipelineId,
+                StageId = _scenario.Stages[_stage], Amount = Amount, Currency = Currency, OwnerId = _scenario.OwnerId, TeamId = _scenario.TeamId,
                 ClosedAt = _scenario.Day(day), TimeInStage = _scenario.Day(day) - _enteredStage,
             });
             return this;
@@ -91,9 +98,9 @@ public sealed class DealScenario(Guid pipelineId, DateTimeOffset anchor)
         {
             _scenario.Events.Add(new OpportunityLost
             {
-                OrganizationId = DemoUsers.Acme, OpportunityId = Id, Version = ++_version, OccurredAt = _scenario.Day(day), PipelineId = _scenario.PipelineId,
-                StageId = _scenario.Stages[_stage], Reason = reason, Amount = Amount, Currency = Currency, OwnerId = DemoUsers.AliceId,
-                TeamId = DemoUsers.East, ClosedAt = _scenario.Day(day), TimeInStage = _scenario.Day(day) - _enteredStage,
+                OrganizationId = _scenario.OrganizationId, OpportunityId = Id, Version = ++_version, OccurredAt = _scenario.Day(day), PipelineId = _scenario.PipelineId,
+                StageId = _scenario.Stages[_stage], Reason = reason, Amount = Amount, Currency = Currency, OwnerId = _scenario.OwnerId,
+                TeamId = _scenario.TeamId, ClosedAt = _scenario.Day(day), TimeInStage = _scenario.Day(day) - _enteredStage,
             });
             return this;
         }
@@ -102,7 +109,7 @@ public sealed class DealScenario(Guid pipelineId, DateTimeOffset anchor)
         {
             _scenario.Events.Add(new DecisionDateChanged
             {
-                OrganizationId = DemoUsers.Acme, OpportunityId = Id, Version = ++_version, OccurredAt = _scenario.Day(day), PreviousDate = from, NewDate = to,
+                OrganizationId = _scenario.OrganizationId, OpportunityId = Id, Version = ++_version, OccurredAt = _scenario.Day(day), PreviousDate = from, NewDate = to,
             });
             return this;
         }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Pipeline.Contracts;
+using Pipeline.Messaging.Organizations;
 using Pipeline.Testing;
 
 namespace Pipeline.Reporting.Tests;
@@ -24,7 +25,9 @@ namespace Pipeline.Reporting.Tests;
 [Collection(ReportingCollection.Name)]
 public sealed class KpiScenarioTests(ReportingServiceFixture reporting)
 {
-    private static readonly DateOnly ThisMonth = new(DateTime.UtcNow.Year, DateTime.UtcNow.Month, 1);
+    // Acme counts its days in Paris (its settings, as identity publishes them).
+    private static readonly DateOnly Today = OrganizationCalendar.For("Europe/Paris", 1).Today(TimeProvider.System);
+    private static readonly DateOnly ThisMonth = new(Today.Year, Today.Month, 1);
     private static readonly DateOnly Anchor = ThisMonth.AddMonths(-12);
     private static readonly DateOnly PeriodEnd = ThisMonth.AddDays(-1);
     private static readonly DateOnly NextMonth = ThisMonth.AddMonths(1).AddDays(14);
@@ -102,7 +105,6 @@ public sealed class KpiScenarioTests(ReportingServiceFixture reporting)
 
     private async Task AssertFiguresAsync(DealScenario scenario, Dictionary<string, DealScenario.Deal> deals)
     {
-        var now = DateTimeOffset.UtcNow;
         var period = $"pipelineId={scenario.PipelineId}&from={Anchor:yyyy-MM-dd}&to={PeriodEnd:yyyy-MM-dd}";
 
         // Summary.
@@ -155,7 +157,7 @@ public sealed class KpiScenarioTests(ReportingServiceFixture reporting)
 
         // Funnel: entered, advanced (a later stage after entering, or won), lost here, whole days in stage (summed over
         // re-entries; a deal still in the stage counts the days up to today).
-        int Since(int day) => DateOnly.FromDateTime(now.UtcDateTime).DayNumber - Anchor.AddDays(day).DayNumber;
+        int Since(int day) => Today.DayNumber - Anchor.AddDays(day).DayNumber;
         var stages = (await reporting.ReportAsync(DemoUsers.AcmeAdmin, $"/api/reports/funnel?{period}", _ => true)).GetProperty("stages").EnumerateArray().ToArray();
         AssertStage(stages[0], entered: 9, advanced: 7, lost: 1, average: (98 + Since(334)) / 9.0, median: 10);
         AssertStage(stages[1], entered: 6, advanced: 4, lost: 1, average: (84 + Since(252)) / 6.0, median: 19);

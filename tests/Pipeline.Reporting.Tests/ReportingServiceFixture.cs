@@ -13,6 +13,9 @@ using Pipeline.Testing;
 
 namespace Pipeline.Reporting.Tests;
 
+/// <summary>An organisation's settings as identity's <c>/api/organization</c> has them.</summary>
+public sealed record OrganizationSettings(Guid Id, string Name, string Currency, string TimeZone, int FiscalYearStartMonth, long Version);
+
 [CollectionDefinition(Name)]
 public sealed class ReportingCollection : ICollectionFixture<ReportingServiceFixture>
 {
@@ -105,7 +108,42 @@ public sealed class ReportingServiceFixture : IAsyncLifetime
                 return false;
             }
         }, TimeSpan.FromSeconds(60), "the opportunity service is up");
+
+        // Identity publishes the demo organisations' settings at its release: days are cut in their time zones
+        // (Acme: Europe/Paris, Globex: America/New_York) from the first deal on.
+        await WaitForOrganizationAsync(DemoUsers.Acme, version: 1);
+        await WaitForOrganizationAsync(DemoUsers.Globex, version: 1);
     }
+
+    /// <summary>
+    /// Changes an organisation's settings as its admin would (identity's <c>PUT /api/organization</c>, which publishes
+    /// <c>OrganizationChanged</c>), and waits until the reporting service follows them, its days re-cut if the time
+    /// zone changed. Returns the settings before, to put them back.
+    /// </summary>
+    public async Task<OrganizationSettings> ChangeOrganizationAsync(string admin, Func<OrganizationSettings, OrganizationSettings> change)
+    {
+        using var identity = await Issuer.ClientAsync(admin);
+        var response = await identity.GetAsync("/api/organization");
+        var before = (await response.Content.ReadFromJsonAsync<OrganizationSettings>())!;
+        var request = new HttpRequestMessage(HttpMethod.Put, "/api/organization") { Content = JsonContent.Create(change(before)) };
+        request.Headers.IfMatch.Add(response.Headers.ETag!);
+        var changed = (await (await identity.SendAsync(request)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<OrganizationSettings>())!;
+        await WaitForOrganizationAsync(changed.Id, changed.Version);
+        return before;
+    }
+
+    /// <summary>
+    /// Until the reporting service holds the organisation's settings at <paramref name="version"/> or later, and no
+    /// rebuild of its read models is queued or running (a change of time zone re-cuts its days).
+    /// </summary>
+    public Task WaitForOrganizationAsync(Guid organization, long version) => Eventually.Until(async () =>
+    {
+        await using var scope = _reporting.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ReportingDbContext>();
+        var known = await db.OrganizationProfiles.IgnoreQueryFilters().AnyAsync(p => p.OrganizationId == organization && p.Version >= version);
+        var rebuilding = await db.RebuildJobs.IgnoreQueryFilters().AnyAsync(j => j.OrganizationId == organization && (j.Status == "queued" || j.Status == "running"));
+        return known && !rebuilding;
+    }, TimeSpan.FromMinutes(2), $"the reporting service follows the settings of {organization}, version {version}");
 
     /// <summary>Publishes events as the opportunity service would (through the broker, to the reporting service's queues).</summary>
     public async Task PublishAsync(IEnumerable<IntegrationMessage> events)

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Pipeline.Reporting.Domain;
 using Pipeline.Reporting.Infrastructure;
@@ -17,10 +18,10 @@ public static class RebuildApi
         return app;
     }
 
-    private static async Task<IResult> StartAsync(
+    private static async Task<Results<Accepted<RebuildJob>, ProblemHttpResult>> StartAsync(
         HttpContext http, ReportingDbContext db, CurrentUser caller, Rebuild rebuild, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (await db.RebuildJobs.AnyAsync(j => j.Status == "running", cancellationToken))
+        if (await db.RebuildJobs.AnyAsync(j => j.Status == "running" || j.Status == "queued", cancellationToken))
         {
             return TypedResults.Problem(title: "A rebuild is already running", statusCode: StatusCodes.Status409Conflict);
         }
@@ -33,7 +34,7 @@ public static class RebuildApi
         return TypedResults.Accepted($"/api/reports/rebuild/{job.Id}", job);
     }
 
-    private static async Task<IResult> GetAsync(Guid id, ReportingDbContext db, CancellationToken cancellationToken) =>
+    private static async Task<Results<Ok<RebuildJob>, ProblemHttpResult>> GetAsync(Guid id, ReportingDbContext db, CancellationToken cancellationToken) =>
         await db.RebuildJobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, cancellationToken) is { } job
             ? TypedResults.Ok(job)
             : TypedResults.Problem(title: "Rebuild not found", statusCode: StatusCodes.Status404NotFound);

@@ -1,45 +1,66 @@
-using System.Globalization;
-using System.Reflection;
-using System.Text;
+using CsvHelper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Pipeline.Reporting.Domain;
 
 namespace Pipeline.Reporting.Apis;
 
-/// <summary>Reports as CSV (<c>format=csv</c>), for a spreadsheet: one header line, one line per row.</summary>
+/// <summary>
+/// Reports as CSV (<c>format=csv</c>), for a spreadsheet: one header line with the JSON names, one line per row
+/// (CsvHelper: invariant numbers, ISO 8601 dates, quoted where needed; an amount nothing converted into is empty).
+/// The per-currency figures and what was left out for want of a rate are in the JSON answer only: a row per
+/// report, or per stage, month, group or deal, is what a spreadsheet sums.
+/// </summary>
 internal static class ReportCsv
 {
-    public static IResult Summary(SummaryReport report) => Rows([report with { ByCurrency = [], MissingRates = [] }], "summary");
+    private static readonly CsvWriterOptions Options = CsvWriterOptions.Default with { NewLine = "\n" };
 
-    public static IResult Funnel(FunnelReport report) => Rows(report.Stages, "funnel");
+    public static FileContentHttpResult Summary(SummaryReport report) => File("summary", [report],
+        ("currency", r => r.Currency), ("asOf", r => r.AsOf), ("from", r => r.From), ("to", r => r.To),
+        ("openCount", r => r.OpenCount), ("openAmount", r => r.OpenAmount), ("weightedAmount", r => r.WeightedAmount),
+        ("wonCount", r => r.WonCount), ("wonAmount", r => r.WonAmount), ("lostCount", r => r.LostCount), ("lostAmount", r => r.LostAmount),
+        ("conversionRate", r => r.ConversionRate), ("winRate", r => r.WinRate), ("averageSalesCycleDays", r => r.AverageSalesCycleDays),
+        ("medianSalesCycleDays", r => r.MedianSalesCycleDays), ("salesVelocityPerDay", r => r.SalesVelocityPerDay), ("createdCount", r => r.CreatedCount));
 
-    public static IResult Forecast(ForecastReport report) => Rows([.. report.Months, report.Overdue, report.Undated], "forecast");
+    public static FileContentHttpResult Funnel(FunnelReport report) => File("funnel", report.Stages,
+        ("stageId", s => s.StageId), ("name", s => s.Name), ("order", s => s.Order), ("entered", s => s.Entered), ("advanced", s => s.Advanced),
+        ("lost", s => s.Lost), ("conversionRate", s => s.ConversionRate), ("dropOffRate", s => s.DropOffRate),
+        ("averageDaysInStage", s => s.AverageDaysInStage), ("medianDaysInStage", s => s.MedianDaysInStage));
 
-    public static IResult WinLoss(WinLossReport report) => Rows(report.Groups, $"win-loss-{report.GroupBy}");
+    public static FileContentHttpResult Forecast(ForecastReport report) => File("forecast", [.. report.Months, report.Overdue, report.Undated],
+        ("month", m => m.Month), ("count", m => m.Count), ("openAmount", m => m.OpenAmount), ("weightedAmount", m => m.WeightedAmount),
+        ("wonAmount", m => m.WonAmount));
 
-    public static IResult Rows<T>(IReadOnlyList<T> rows, string name)
+    public static FileContentHttpResult WinLoss(WinLossReport report) => File($"win-loss-{report.GroupBy}", report.Groups,
+        ("key", g => g.Key), ("won", g => g.Won), ("lost", g => g.Lost), ("winRate", g => g.WinRate), ("wonAmount", g => g.WonAmount),
+        ("averageDealSize", g => g.AverageDealSize), ("averageCycleDays", g => g.AverageCycleDays));
+
+    public static FileContentHttpResult Stale(IReadOnlyList<StaleDeal> deals) => File("stale", deals,
+        ("opportunityId", d => d.OpportunityId), ("title", d => d.Title), ("ownerId", d => d.OwnerId), ("stageId", d => d.StageId),
+        ("stageName", d => d.StageName), ("amount", d => d.Amount), ("currency", d => d.Currency), ("lastTouchedAt", d => d.LastTouchedAt),
+        ("daysIdle", d => d.DaysIdle), ("rottingDays", d => d.RottingDays));
+
+    public static FileContentHttpResult Slipped(IReadOnlyList<SlippedDeal> deals) => File("slipped", deals,
+        ("opportunityId", d => d.OpportunityId), ("title", d => d.Title), ("ownerId", d => d.OwnerId), ("status", d => d.Status),
+        ("expectedDecisionDate", d => d.ExpectedDecisionDate), ("pushCount", d => d.PushCount), ("pushedDays", d => d.PushedDays),
+        ("amount", d => d.Amount), ("currency", d => d.Currency));
+
+    private static FileContentHttpResult File<T>(string name, IReadOnlyList<T> rows, params (string Name, Func<T, object?> Value)[] columns)
     {
-        var columns = typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.PropertyType.IsValueType || p.PropertyType == typeof(string) || Nullable.GetUnderlyingType(p.PropertyType) is not null)
-            .ToArray();
-        var csv = new StringBuilder();
-        csv.AppendLine(string.Join(',', columns.Select(c => char.ToLowerInvariant(c.Name[0]) + c.Name[1..])));
-        foreach (var row in rows)
+        using var body = new MemoryStream();
+        using (var csv = CsvWriter.Create(body, Options, leaveOpen: true))
         {
-            csv.AppendLine(string.Join(',', columns.Select(c => Field(c.GetValue(row)))));
+            csv.WriteHeader(columns.Select(c => c.Name).ToArray());
+            foreach (var row in rows)
+            {
+                foreach (var column in columns)
+                {
+                    csv.WriteField(column.Value(row));
+                }
+
+                csv.EndRecord();
+            }
         }
 
-        return Results.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", $"{name}.csv");
-    }
-
-    private static string Field(object? value)
-    {
-        var text = value switch
-        {
-            null => "",
-            DateTimeOffset at => at.ToString("O", CultureInfo.InvariantCulture),
-            DateOnly day => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
-            _ => value.ToString() ?? "",
-        };
-        return text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{text.Replace("\"", "\"\"")}\"" : text;
+        return TypedResults.File(body.ToArray(), "text/csv; charset=utf-8", $"{name}.csv");
     }
 }

@@ -18,7 +18,7 @@ public sealed class PipelineChangedConsumer(ReportingDbContext db, ILogger<Pipel
     }
 }
 
-/// <summary>Keeps the dated rates to the organisation's currency, and that currency.</summary>
+/// <summary>Keeps the organisation's dated exchange rates, and the currency they are quoted in.</summary>
 public sealed class ExchangeRateChangedConsumer(ReportingDbContext db, ILogger<ExchangeRateChangedConsumer> logger)
     : IdempotentConsumer<ExchangeRateChanged, ReportingDbContext>(db, logger)
 {
@@ -58,26 +58,56 @@ public static class PipelineStages
         }
     }
 
+    /// <summary>
+    /// Keeps a dated rate of the organisation's table. <c>OrganizationCurrency</c> is the currency the table is quoted
+    /// in: a rate quoted in another currency, sent after the stored ones, comes from a table an admin replaced (the
+    /// opportunity service then sends every rate again), so the older rates go; sent before them, it is itself from
+    /// a replaced table, and is ignored. A currency's rate to itself (the "organisation currency at 1" rows older
+    /// versions sent) says nothing and is ignored. The organisation's currency is its profile's, never decided here.
+    /// </summary>
     public static async Task ApplyAsync(ReportingDbContext db, ExchangeRateChanged message, CancellationToken cancellationToken)
     {
-        var state = await ProjectionStates.EnsureAsync(db, message.OrganizationId, cancellationToken);
-        state.Currency = message.OrganizationCurrency;
-        if (message.Currency == message.OrganizationCurrency)
+        var quotedIn = message.OrganizationCurrency.Trim();
+        var currency = message.Currency.Trim();
+        if (currency == quotedIn)
         {
             return;
         }
 
-        var rate = await db.Rates.SingleOrDefaultAsync(r => r.Currency == message.Currency && r.EffectiveFrom == message.EffectiveFrom, cancellationToken);
+        // Locked: two rates of one table handled at once would otherwise both decide from the table before the other.
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO rate_tables (organization_id, quoted_in, quoted_at) VALUES ({message.OrganizationId}, {quotedIn}, {message.OccurredAt})
+            ON CONFLICT DO NOTHING
+            """, cancellationToken);
+        var table = await db.RateTables
+            .FromSqlInterpolated($"SELECT * FROM rate_tables WHERE organization_id = {message.OrganizationId} FOR UPDATE")
+            .SingleAsync(cancellationToken);
+        if (table.QuotedIn.Trim() != quotedIn)
+        {
+            if (message.OccurredAt <= table.QuotedAt)
+            {
+                return;
+            }
+
+            await db.Rates.ExecuteDeleteAsync(cancellationToken);
+            (table.QuotedIn, table.QuotedAt) = (quotedIn, message.OccurredAt);
+        }
+        else if (message.OccurredAt > table.QuotedAt)
+        {
+            table.QuotedAt = message.OccurredAt;
+        }
+
+        var rate = await db.Rates.SingleOrDefaultAsync(r => r.Currency == currency && r.EffectiveFrom == message.EffectiveFrom, cancellationToken);
         if (rate is null)
         {
-            db.Rates.Add(new RateToOrganizationCurrency
+            db.Rates.Add(new ExchangeRate
             {
-                OrganizationId = message.OrganizationId, Currency = message.Currency, EffectiveFrom = message.EffectiveFrom, Rate = message.Rate,
+                OrganizationId = message.OrganizationId, Currency = currency, EffectiveFrom = message.EffectiveFrom, Rate = message.Rate, ChangedAt = message.OccurredAt,
             });
         }
-        else
+        else if (message.OccurredAt >= rate.ChangedAt)
         {
-            rate.Rate = message.Rate;
+            (rate.Rate, rate.ChangedAt) = (message.Rate, message.OccurredAt);
         }
     }
 }

@@ -122,7 +122,11 @@ public sealed class PipelineStage : ITenantOwned
     public bool Removed { get; set; }
 }
 
-public sealed class RateToOrganizationCurrency : ITenantOwned
+/// <summary>
+/// One rate of the organisation's table, quoted in <see cref="RateTable.QuotedIn"/>: one unit of
+/// <see cref="Currency"/> is worth <see cref="Rate"/> units of it from <see cref="EffectiveFrom"/> on.
+/// </summary>
+public sealed class ExchangeRate : ITenantOwned
 {
     public Guid OrganizationId { get; init; }
 
@@ -131,30 +135,60 @@ public sealed class RateToOrganizationCurrency : ITenantOwned
     public DateOnly EffectiveFrom { get; init; }
 
     public decimal Rate { get; set; }
+
+    /// <summary>When the rate was sent: a copy sent earlier and delivered later changes nothing.</summary>
+    public DateTimeOffset ChangedAt { get; set; }
 }
 
 /// <summary>
-/// Per organisation: its currency, which generation of the read models readers use, the one a rebuild is
-/// filling, and how current the reports are.
+/// The currency the organisation's rate table is quoted in, as the opportunity service sends it with every rate, and
+/// the time of the newest rate received in it: a rate quoted in another currency and sent later comes from a table
+/// an admin replaced, whose rates replace all of these.
+/// </summary>
+public sealed class RateTable : ITenantOwned
+{
+    public Guid OrganizationId { get; init; }
+
+    public required string QuotedIn { get; set; }
+
+    public DateTimeOffset QuotedAt { get; set; }
+}
+
+/// <summary>
+/// Per organisation: which generation of the read models readers use and the time zone its days are cut in, and
+/// the generation a rebuild is filling and the zone it cuts them in.
 /// </summary>
 public sealed class ProjectionState : ITenantOwned
 {
     public Guid OrganizationId { get; init; }
 
-    public string Currency { get; set; } = "EUR";
-
     public int ActiveGeneration { get; set; } = 1;
 
+    /// <summary>The IANA time zone (as PostgreSQL knows it) of the readers' generation: its creation, close and stage days.</summary>
+    public string TimeZone { get; set; } = "UTC";
+
     public int? BuildingGeneration { get; set; }
+
+    public string? BuildingTimeZone { get; set; }
 }
 
+/// <summary>
+/// A rebuild of an organisation's read models: asked for by an admin (from the opportunity service's history), or
+/// queued when the organisation's time zone changes (<see cref="Reason"/>, from the events already here).
+/// </summary>
 public sealed class RebuildJob : ITenantOwned
 {
+    public const string TimeZoneChanged = "time-zone";
+
     public Guid Id { get; init; }
 
     public Guid OrganizationId { get; init; }
 
+    /// <summary><c>queued</c> (a re-cut waiting for a replica), <c>running</c>, <c>completed</c> or <c>failed</c>.</summary>
     public string Status { get; set; } = "running";
+
+    /// <summary>Null for an admin's rebuild; <see cref="TimeZoneChanged"/> for a re-cut of the days.</summary>
+    public string? Reason { get; init; }
 
     public int EventsRead { get; set; }
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Pipeline.Messaging;
+using Pipeline.Messaging.Organizations;
 using Pipeline.Messaging.Tenancy;
 using Pipeline.Reporting.Domain;
 
@@ -16,7 +17,11 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
 
     public DbSet<PipelineStage> PipelineStages => Set<PipelineStage>();
 
-    public DbSet<RateToOrganizationCurrency> Rates => Set<RateToOrganizationCurrency>();
+    public DbSet<ExchangeRate> Rates => Set<ExchangeRate>();
+
+    public DbSet<RateTable> RateTables => Set<RateTable>();
+
+    public DbSet<OrganizationProfile> OrganizationProfiles => Set<OrganizationProfile>();
 
     public DbSet<ProjectionState> ProjectionStates => Set<ProjectionState>();
 
@@ -64,19 +69,33 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
             s.Property(x => x.Name).HasMaxLength(100);
             s.HasIndex(x => new { x.OrganizationId, x.PipelineId });
         });
-        modelBuilder.Entity<RateToOrganizationCurrency>(r =>
+        modelBuilder.Entity<ExchangeRate>(r =>
         {
             r.ToTable("rates");
             r.HasKey(x => new { x.OrganizationId, x.Currency, x.EffectiveFrom });
             r.Property(x => x.Currency).HasMaxLength(3);
             r.Property(x => x.Rate).HasPrecision(18, 8);
         });
+        modelBuilder.Entity<RateTable>(t =>
+        {
+            t.HasKey(x => x.OrganizationId);
+            t.Property(x => x.QuotedIn).HasMaxLength(3);
+        });
         modelBuilder.Entity<ProjectionState>(p =>
         {
             p.HasKey(x => x.OrganizationId);
-            p.Property(x => x.Currency).HasMaxLength(3);
+            // Read by the database's functions too (Sql/Functions/deal_rollup_changes.sql, deal_stages_of.sql).
+            p.Property(x => x.TimeZone).HasMaxLength(64).HasDefaultValue("UTC");
+            p.Property(x => x.BuildingTimeZone).HasMaxLength(64);
         });
-        modelBuilder.Entity<RebuildJob>().Property(j => j.Status).HasMaxLength(10);
+        modelBuilder.Entity<RebuildJob>(j =>
+        {
+            j.Property(x => x.Status).HasMaxLength(10);
+            j.Property(x => x.Reason).HasMaxLength(20);
+            // Replicas look for queued re-cuts.
+            j.HasIndex(x => x.Status).HasFilter("status = 'queued'");
+        });
+        modelBuilder.MapOrganizationProfiles();
     }
 }
 

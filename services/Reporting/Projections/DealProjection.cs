@@ -57,7 +57,7 @@ public sealed class DealProjection(ReportingDbContext db, ProjectionMetrics metr
     /// rollups from those changes with statement-level triggers, so a batch of deals costs them one pass rather than
     /// one per deal, and a change that moves no figure does not touch the rollups other projections also write.
     /// Then their stays are rewritten in one statement, from which the database derives each deal's path through
-    /// the stages (see the StageRollups migration).
+    /// the stages (see Infrastructure/Sql/Functions/deal_stages_of.sql).
     /// </summary>
     public static async Task ReplaceAsync(
         ReportingDbContext db, Guid organizationId, int generation, IReadOnlyCollection<Guid> opportunities,
@@ -167,6 +167,11 @@ public static class ProjectionStates
     /// <summary>The organisation's projection state, created at its first event.</summary>
     public static async Task<ProjectionState> EnsureAsync(ReportingDbContext db, Guid organizationId, CancellationToken cancellationToken)
     {
+        if (await db.ProjectionStates.SingleOrDefaultAsync(s => s.OrganizationId == organizationId, cancellationToken) is { } state)
+        {
+            return state;
+        }
+
         await CreateIfMissingAsync(db, organizationId, cancellationToken);
         return await db.ProjectionStates.SingleAsync(s => s.OrganizationId == organizationId, cancellationToken);
     }
@@ -192,8 +197,16 @@ public static class ProjectionStates
         return (await ReadSharedAsync())!;
     }
 
+    /// <summary>Whether PostgreSQL knows <paramref name="timeZone"/>, which the database's functions cut days in.</summary>
+    public static async Task<bool> IsKnownTimeZoneAsync(ReportingDbContext db, string timeZone, CancellationToken cancellationToken) =>
+        await db.Database.SqlQuery<bool>($"SELECT EXISTS (SELECT FROM pg_timezone_names WHERE name = {timeZone}) AS \"Value\"").SingleAsync(cancellationToken);
+
+    /// <summary>Days are cut in the organisation's time zone from its first event, if its profile has arrived (else UTC, re-cut when it does).</summary>
     private static Task CreateIfMissingAsync(ReportingDbContext db, Guid organizationId, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlInterpolatedAsync(
-            $"INSERT INTO projection_states (organization_id, currency, active_generation) VALUES ({organizationId}, 'EUR', 1) ON CONFLICT DO NOTHING",
-            cancellationToken);
+        db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO projection_states (organization_id, active_generation, time_zone)
+            SELECT {organizationId}, 1, coalesce((SELECT p.time_zone FROM organization_profiles p
+                                                  WHERE p.organization_id = {organizationId} AND p.time_zone IN (SELECT name FROM pg_timezone_names)), 'UTC')
+            ON CONFLICT DO NOTHING
+            """, cancellationToken);
 }

@@ -3,8 +3,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Pipeline.Contracts;
 using Pipeline.Messaging;
+using Pipeline.Messaging.Organizations;
 using Pipeline.Messaging.Tenancy;
 using Pipeline.Reporting.Consumers;
 using Pipeline.Reporting.Domain;
@@ -12,28 +14,52 @@ using Pipeline.Reporting.Infrastructure;
 
 namespace Pipeline.Reporting.Projections;
 
-/// <summary>A rebuild asked for by an admin: whose, and the admin's token to read the opportunity service's history.</summary>
-public sealed record RebuildRequest(Guid JobId, Guid OrganizationId, string BearerToken);
+/// <summary>
+/// A rebuild: whose, and, when an admin asked for it, the admin's token to read the opportunity service's history;
+/// without one (a re-cut of the days after a change of time zone), the events already here are projected again.
+/// </summary>
+public sealed record RebuildRequest(Guid JobId, Guid OrganizationId, string? BearerToken);
 
 /// <summary>
-/// Rebuilds an organisation's read models from the opportunity service's event history without readers
-/// noticing: the new generation is built aside while readers keep the current one (live events go to both),
-/// then one update switches readers over and the old generation is dropped.
+/// Rebuilds an organisation's read models without readers noticing: the new generation is built aside while readers
+/// keep the current one (live events go to both), then one update switches readers over and the old generation is
+/// dropped. The new generation's days are cut in the organisation's time zone as its profile says when the rebuild
+/// starts. An admin's rebuild reads the opportunity service's event history first; a re-cut queued in the database
+/// when the time zone changes (<see cref="DaysFollowTheTimeZone"/>) is taken by one replica, which polls for them.
 /// </summary>
-public sealed partial class Rebuild(IServiceScopeFactory scopes, IHttpClientFactory http, ILogger<Rebuild> logger) : BackgroundService
+public sealed partial class Rebuild(IServiceScopeFactory scopes, IHttpClientFactory http, NpgsqlDataSource database, ILogger<Rebuild> logger) : BackgroundService
 {
     public const string OpportunityClient = "opportunity";
     private const int PageSize = 5000;
     private const int DealsPerBatch = 500;
+    private static readonly TimeSpan QueuePoll = TimeSpan.FromSeconds(2);
 
     private readonly Channel<RebuildRequest> _requests = Channel.CreateUnbounded<RebuildRequest>();
 
     public void Enqueue(RebuildRequest request) => _requests.Writer.TryWrite(request);
 
+    /// <summary>One rebuild at a time per replica: an admin's, else a queued re-cut, else wait for either.</summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var request in _requests.Reader.ReadAllAsync(stoppingToken))
+        while (!stoppingToken.IsCancellationRequested)
         {
+            var request = _requests.Reader.TryRead(out var asked) ? asked : await ClaimQueuedAsync(stoppingToken);
+            if (request is null)
+            {
+                using var poll = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                poll.CancelAfter(QueuePoll);
+                try
+                {
+                    await _requests.Reader.WaitToReadAsync(poll.Token);
+                }
+                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // Time to look for queued re-cuts again.
+                }
+
+                continue;
+            }
+
             try
             {
                 await RunAsync(request, stoppingToken);
@@ -43,6 +69,57 @@ public sealed partial class Rebuild(IServiceScopeFactory scopes, IHttpClientFact
                 LogFailed(logger, exception, request.OrganizationId);
                 await FinishAsync(request, failure: exception.Message, stoppingToken);
             }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                await StoppedAsync(request);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The service stops mid-rebuild: a re-cut goes back to the queue, for whichever replica polls first to start it
+    /// again; an admin's rebuild fails (its token may be gone by then), so that the admin can ask again at once.
+    /// </summary>
+    private async Task StoppedAsync(RebuildRequest request)
+    {
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            if (request.BearerToken is null)
+            {
+                await using var requeue = database.CreateCommand("UPDATE rebuild_jobs SET status = 'queued' WHERE id = $1");
+                requeue.Parameters.Add(new NpgsqlParameter { Value = request.JobId });
+                await requeue.ExecuteNonQueryAsync(grace.Token);
+            }
+            else
+            {
+                await FinishAsync(request, failure: "The service stopped during the rebuild: ask again.", grace.Token);
+            }
+        }
+        catch (Exception exception) when (exception is NpgsqlException or OperationCanceledException)
+        {
+            LogNotRequeued(logger, exception, request.JobId);
+        }
+    }
+
+    /// <summary>The oldest queued re-cut, taken by this replica (no other takes it).</summary>
+    private async Task<RebuildRequest?> ClaimQueuedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var claim = database.CreateCommand("""
+                UPDATE rebuild_jobs SET status = 'running'
+                WHERE id = (SELECT id FROM rebuild_jobs WHERE status = 'queued' ORDER BY started_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+                RETURNING id, organization_id
+                """);
+            await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
+            return await reader.ReadAsync(cancellationToken) ? new RebuildRequest(reader.GetGuid(0), reader.GetGuid(1), BearerToken: null) : null;
+        }
+        catch (NpgsqlException exception)
+        {
+            LogQueueUnreachable(logger, exception); // the queue stays; the next poll retries
+            return null;
         }
     }
 
@@ -54,10 +131,11 @@ public sealed partial class Rebuild(IServiceScopeFactory scopes, IHttpClientFact
             var state = await ProjectionStates.EnsureAsync(db, request.OrganizationId, cancellationToken);
             generation = Math.Max(state.ActiveGeneration, await db.Deals.MaxAsync(d => (int?)d.Generation, cancellationToken) ?? 0) + 1;
             state.BuildingGeneration = generation;
+            state.BuildingTimeZone = await TimeZoneAsync(db, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        var eventsRead = await ReadHistoryAsync(request, cancellationToken);
+        var eventsRead = request.BearerToken is null ? await CountLoggedAsync(request, cancellationToken) : await ReadHistoryAsync(request, cancellationToken);
         var projected = await ProjectAllAsync(request, generation, cancellationToken);
 
         await using (var scope = Scoped(request, out var db))
@@ -68,14 +146,13 @@ public sealed partial class Rebuild(IServiceScopeFactory scopes, IHttpClientFact
                 var state = await db.ProjectionStates.SingleAsync(cancellationToken);
                 previous = state.ActiveGeneration;
                 state.ActiveGeneration = generation;
+                state.TimeZone = state.BuildingTimeZone ?? state.TimeZone;
                 state.BuildingGeneration = null;
+                state.BuildingTimeZone = null;
                 await db.SaveChangesAsync(cancellationToken); // waits for the projections in flight, which hold the state FOR SHARE
 
-                // The database keeps the rollups of the readers' generation only: add the new one's, complete now, in one pass.
-                var newDeals = $"SELECT *, 1 AS sign FROM deals WHERE organization_id = '{request.OrganizationId}' AND generation = {generation}";
-                await db.Database.ExecuteSqlInterpolatedAsync($"SELECT apply_deal_rollups({newDeals})", cancellationToken);
-                var newStages = $"SELECT *, 1 AS sign FROM deal_stages WHERE organization_id = '{request.OrganizationId}' AND generation = {generation}";
-                await db.Database.ExecuteSqlInterpolatedAsync($"SELECT apply_stage_rollups({newStages})", cancellationToken);
+                // The database keeps the rollups of the readers' generation only: add the new one's, complete now.
+                await db.Database.ExecuteSqlInterpolatedAsync($"SELECT apply_generation_rollups({request.OrganizationId}, {generation})", cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             }
 
@@ -98,6 +175,25 @@ public sealed partial class Rebuild(IServiceScopeFactory scopes, IHttpClientFact
         }
 
         await FinishAsync(request, failure: null, cancellationToken);
+    }
+
+    /// <summary>The time zone the organisation's profile says, if PostgreSQL knows it; else UTC.</summary>
+    private async Task<string> TimeZoneAsync(ReportingDbContext db, CancellationToken cancellationToken)
+    {
+        var profile = await OrganizationProfiles.CurrentAsync(db, cancellationToken);
+        if (await ProjectionStates.IsKnownTimeZoneAsync(db, profile.TimeZone, cancellationToken))
+        {
+            return profile.TimeZone;
+        }
+
+        LogUnknownTimeZone(logger, profile.OrganizationId, profile.TimeZone);
+        return "UTC";
+    }
+
+    private async Task<int> CountLoggedAsync(RebuildRequest request, CancellationToken cancellationToken)
+    {
+        await using var scope = Scoped(request, out var db);
+        return await db.DealEvents.CountAsync(cancellationToken);
     }
 
     /// <summary>Reads the organisation's whole event history into the deals' logs and the configuration models.</summary>
@@ -197,6 +293,7 @@ public sealed partial class Rebuild(IServiceScopeFactory scopes, IHttpClientFact
         if (failure is not null && await db.ProjectionStates.SingleOrDefaultAsync(cancellationToken) is { } state)
         {
             state.BuildingGeneration = null;
+            state.BuildingTimeZone = null;
         }
 
         await db.SaveChangesAsync(cancellationToken);
@@ -215,4 +312,13 @@ public sealed partial class Rebuild(IServiceScopeFactory scopes, IHttpClientFact
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Rebuild of {Organization} failed; readers keep the current read models")]
     private static partial void LogFailed(ILogger logger, Exception exception, Guid organization);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rebuild {Job} was left running as the service stopped: a rebuild must be asked for again")]
+    private static partial void LogNotRequeued(ILogger logger, Exception exception, Guid job);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Looking for queued rebuilds failed; retrying at the next poll")]
+    private static partial void LogQueueUnreachable(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The database does not know {Organization}'s time zone {TimeZone}: its days are cut in UTC")]
+    private static partial void LogUnknownTimeZone(ILogger logger, Guid organization, string timeZone);
 }

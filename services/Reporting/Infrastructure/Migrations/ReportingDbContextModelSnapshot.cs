@@ -80,6 +80,45 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                     b.ToTable("inbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Pipeline.Messaging.Organizations.OrganizationProfile", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<int>("FiscalYearStartMonth")
+                        .HasColumnType("integer")
+                        .HasColumnName("fiscal_year_start_month");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("time_zone");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.HasKey("OrganizationId")
+                        .HasName("pk_organization_profiles");
+
+                    b.ToTable("organization_profiles", (string)null);
+                });
+
             modelBuilder.Entity("Pipeline.Messaging.Outbox.OutboxMessage", b =>
                 {
                     b.Property<long>("Sequence")
@@ -300,6 +339,36 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                     b.ToTable("deal_events", (string)null);
                 });
 
+            modelBuilder.Entity("Pipeline.Reporting.Domain.ExchangeRate", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<DateOnly>("EffectiveFrom")
+                        .HasColumnType("date")
+                        .HasColumnName("effective_from");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<decimal>("Rate")
+                        .HasPrecision(18, 8)
+                        .HasColumnType("numeric(18,8)")
+                        .HasColumnName("rate");
+
+                    b.HasKey("OrganizationId", "Currency", "EffectiveFrom")
+                        .HasName("pk_rates");
+
+                    b.ToTable("rates", (string)null);
+                });
+
             modelBuilder.Entity("Pipeline.Reporting.Domain.PipelineStage", b =>
                 {
                     b.Property<Guid>("OrganizationId")
@@ -364,11 +433,18 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("building_generation");
 
-                    b.Property<string>("Currency")
+                    b.Property<string>("BuildingTimeZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("building_time_zone");
+
+                    b.Property<string>("TimeZone")
                         .IsRequired()
-                        .HasMaxLength(3)
-                        .HasColumnType("character varying(3)")
-                        .HasColumnName("currency");
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasDefaultValue("UTC")
+                        .HasColumnName("time_zone");
 
                     b.HasKey("OrganizationId")
                         .HasName("pk_projection_states");
@@ -376,30 +452,27 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                     b.ToTable("projection_states", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Reporting.Domain.RateToOrganizationCurrency", b =>
+            modelBuilder.Entity("Pipeline.Reporting.Domain.RateTable", b =>
                 {
                     b.Property<Guid>("OrganizationId")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("organization_id");
 
-                    b.Property<string>("Currency")
+                    b.Property<DateTimeOffset>("QuotedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("quoted_at");
+
+                    b.Property<string>("QuotedIn")
+                        .IsRequired()
                         .HasMaxLength(3)
                         .HasColumnType("character varying(3)")
-                        .HasColumnName("currency");
+                        .HasColumnName("quoted_in");
 
-                    b.Property<DateOnly>("EffectiveFrom")
-                        .HasColumnType("date")
-                        .HasColumnName("effective_from");
+                    b.HasKey("OrganizationId")
+                        .HasName("pk_rate_tables");
 
-                    b.Property<decimal>("Rate")
-                        .HasPrecision(18, 8)
-                        .HasColumnType("numeric(18,8)")
-                        .HasColumnName("rate");
-
-                    b.HasKey("OrganizationId", "Currency", "EffectiveFrom")
-                        .HasName("pk_rates");
-
-                    b.ToTable("rates", (string)null);
+                    b.ToTable("rate_tables", (string)null);
                 });
 
             modelBuilder.Entity("Pipeline.Reporting.Domain.RebuildJob", b =>
@@ -429,6 +502,11 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("organization_id");
 
+                    b.Property<string>("Reason")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("reason");
+
                     b.Property<DateTimeOffset>("StartedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("started_at");
@@ -444,6 +522,10 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
 
                     b.HasIndex("OrganizationId")
                         .HasDatabaseName("ix_rebuild_jobs_organization_id");
+
+                    b.HasIndex("Status")
+                        .HasDatabaseName("ix_rebuild_jobs_status")
+                        .HasFilter("status = 'queued'");
 
                     b.ToTable("rebuild_jobs", (string)null);
                 });
