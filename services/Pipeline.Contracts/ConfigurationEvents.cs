@@ -11,7 +11,11 @@ public sealed record PipelineChanged : IntegrationMessage
     public required IReadOnlyList<PipelineStageDefinition> Stages { get; init; }
 }
 
-/// <summary>A dated rate: one unit of <see cref="Currency"/> is worth <see cref="Rate"/> units of the organisation's currency.</summary>
+/// <summary>
+/// A dated rate of the organisation's table: one unit of <see cref="Currency"/> is worth <see cref="Rate"/> units of
+/// <see cref="OrganizationCurrency"/>, the currency the table is quoted in (the organisation's when an admin last
+/// replaced it; amounts convert into the organisation's current currency through the table at cross rates).
+/// </summary>
 public sealed record ExchangeRateChanged : IntegrationMessage
 {
     public required string Currency { get; init; }
