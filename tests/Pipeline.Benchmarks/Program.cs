@@ -10,6 +10,7 @@ var scenarios = new Dictionary<string, Func<Task>>
     ["reports"] = ReportingBenchmark.RunReportsAsync,
     ["lag"] = ReportingBenchmark.RunLagAsync,
     ["import"] = ImportBenchmark.RunAsync,
+    ["web"] = WebBoardBenchmark.RunAsync,
 };
 
 var selected = args.Length == 0 ? scenarios.Keys.ToArray() : args;
