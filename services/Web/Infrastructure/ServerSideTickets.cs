@@ -12,14 +12,22 @@ namespace Pipeline.Web.Infrastructure;
 /// </summary>
 public sealed class ServerSideTickets(IMemoryCache cache, TimeProvider clock) : ITicketStore
 {
-    /// <summary>The claim the cookie handler adds to the principal with the session's key.</summary>
-    public const string SessionIdClaim = "Microsoft.AspNetCore.Authentication.Cookies-SessionId";
+    /// <summary>
+    /// The claim with the session's key, added to the stored principal: the cookie handler puts its own such claim only in
+    /// the cookie's slim ticket, not in the principal a request (or a circuit) gets back from the store.
+    /// </summary>
+    public const string SessionIdClaim = "pipeline:session";
 
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromHours(12);
 
     public Task<string> StoreAsync(AuthenticationTicket ticket)
     {
         var key = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        if (ticket.Principal.Identity is System.Security.Claims.ClaimsIdentity identity && !identity.HasClaim(c => c.Type == SessionIdClaim))
+        {
+            identity.AddClaim(new System.Security.Claims.Claim(SessionIdClaim, key));
+        }
+
         Put(key, ticket);
         return Task.FromResult(key);
     }
