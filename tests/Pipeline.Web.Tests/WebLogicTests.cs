@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using Pipeline.Testing;
 using Pipeline.Web.Domain;
 
@@ -38,6 +39,30 @@ public sealed class WebLogicTests
 
     [Fact]
     public void Every_text_has_its_french_version() => Assert.Empty(Texts.MissingInFrench);
+
+    [Theory]
+    [InlineData("identity")]
+    [InlineData("opportunity")]
+    public void Every_route_the_web_client_calls_reaches_its_service_through_the_gateway(string service)
+    {
+        using var settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestServers.RepositoryRoot, "gateway", "Pipeline.Gateway", "appsettings.json")));
+        // YARP picks the most specific route; a catch-all "/x/{**path}" also matches "/x" itself.
+        var routes = settings.RootElement.GetProperty("ReverseProxy").GetProperty("Routes").EnumerateObject()
+            .Select(r => (Path: r.Value.GetProperty("Match").GetProperty("Path").GetString()!, Cluster: r.Value.GetProperty("ClusterId").GetString()!))
+            .Where(r => !r.Path.Contains(":regex(", StringComparison.Ordinal))
+            .Select(r => (Prefix: r.Path.EndsWith("/{**path}", StringComparison.Ordinal) ? r.Path[..^"/{**path}".Length] : r.Path, r.Cluster))
+            .ToList();
+        using var document = JsonDocument.Parse(File.ReadAllText(OpenApiDocuments.SnapshotPath(service)));
+
+        var misrouted = document.RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name)
+            .Select(path => (path, routes.Where(r => path == r.Prefix || path.StartsWith(r.Prefix + "/", StringComparison.Ordinal))
+                .MaxBy(r => r.Prefix.Length).Cluster))
+            .Where(p => p.Cluster != service)
+            .Select(p => $"{p.path} goes to {p.Cluster}")
+            .ToList();
+
+        Assert.Empty(misrouted);
+    }
 
     [Fact]
     public async Task The_generated_api_client_is_what_nswag_makes_of_the_committed_openapi_documents()
