@@ -12,7 +12,7 @@ public static class NotificationService
     {
         builder.AddPipelineAuthentication();
         builder.AddServiceDatabase<NotificationDbContext>(ResourceNames.NotificationDatabase);
-        builder.AddMessaging<NotificationDbContext>(ResourceNames.Notification);
+        builder.AddMessaging<NotificationDbContext>(ResourceNames.Notification, bus => bus.AddDiagnosticsProbe<NotificationDbContext>(ResourceNames.Notification));
         return builder;
     }
 
