@@ -21,7 +21,7 @@ public static class Texts
         ["Stale"] = "This deal was changed meanwhile: it is back at its true place with the latest data.",
         ["Conflict"] = "Someone changed this deal at the same moment: it is back at its true place with the latest data.",
         ["Refused"] = "This move is not possible: {0}", ["Forbidden"] = "You may not change this deal.",
-        ["SessionExpired"] = "Your session has expired: sign in again.", ["Moved"] = "{0} moved to {1}.",
+        ["Moved"] = "{0} moved to {1}.",
         ["PickedUp"] = "{0} picked up. Left and right arrows choose a column, Space drops, Escape cancels.",
         ["Over"] = "{0} over {1}.", ["Cancelled"] = "Move of {0} cancelled.", ["CardHelp"] = "Press Space to pick up and move with the arrow keys.",
         ["LostReason"] = "Why was it lost?", ["Confirm"] = "Confirm", ["Cancel"] = "Cancel", ["Save"] = "Save",
@@ -33,10 +33,12 @@ public static class Texts
         ["Schedule"] = "Schedule", ["Subject"] = "Subject", ["Type"] = "Type", ["Due"] = "Due", ["Complete"] = "Complete", ["Done"] = "Done",
         ["Today"] = "Today", ["Upcoming"] = "Upcoming", ["Nothing"] = "Nothing here.", ["Create"] = "Create",
         ["Export"] = "Export CSV", ["LoadMore"] = "Load more", ["Saved"] = "Saved.", ["Opportunity"] = "Opportunity",
-        ["Live"] = "Live", ["Offline"] = "Live updates off", ["InStage"] = "{0} in stage", ["Open"] = "Open", ["All"] = "All",
-        ["Changed"] = "changed", ["From"] = "from", ["To"] = "to", ["By"] = "by", ["Moved to"] = "moved to", ["Created"] = "created",
+        ["Live"] = "Live", ["Offline"] = "Live updates off", ["Open"] = "Open", ["All"] = "All",
+        ["Created"] = "Created", ["DealCreated"] = "Opportunity created",
+        ["Activity.call"] = "Call", ["Activity.email"] = "E-mail", ["Activity.meeting"] = "Meeting", ["Activity.task"] = "Task",
+        ["Quote.draft"] = "Draft", ["Quote.sent"] = "Sent", ["Quote.accepted"] = "Accepted", ["Quote.declined"] = "Declined", ["Quote.expired"] = "Expired",
         ["SalesMeeting"] = "Run the sales meeting here: drag a deal to another month to change its expected decision date.",
-        ["NotFound"] = "Not found.", ["OpenCount"] = "{0} open", ["Months"] = "Months",
+        ["NotFound"] = "Not found.",
     };
 
     private static readonly Dictionary<string, string> French = new()
@@ -52,7 +54,7 @@ public static class Texts
         ["Stale"] = "Cette affaire a changé entre-temps : elle est revenue à sa vraie place avec ses dernières données.",
         ["Conflict"] = "Quelqu'un a modifié cette affaire au même moment : elle est revenue à sa vraie place avec ses dernières données.",
         ["Refused"] = "Ce déplacement est impossible : {0}", ["Forbidden"] = "Vous ne pouvez pas modifier cette affaire.",
-        ["SessionExpired"] = "Votre session a expiré : reconnectez-vous.", ["Moved"] = "{0} déplacée vers {1}.",
+        ["Moved"] = "{0} déplacée vers {1}.",
         ["PickedUp"] = "{0} saisie. Flèches gauche et droite pour choisir une colonne, Espace pour déposer, Échap pour annuler.",
         ["Over"] = "{0} au-dessus de {1}.", ["Cancelled"] = "Déplacement de {0} annulé.", ["CardHelp"] = "Espace pour saisir, puis les flèches pour déplacer.",
         ["LostReason"] = "Pourquoi a-t-elle été perdue ?", ["Confirm"] = "Confirmer", ["Cancel"] = "Annuler", ["Save"] = "Enregistrer",
@@ -64,10 +66,12 @@ public static class Texts
         ["Schedule"] = "Planifier", ["Subject"] = "Objet", ["Type"] = "Type", ["Due"] = "Échéance", ["Complete"] = "Terminer", ["Done"] = "Fait",
         ["Today"] = "Aujourd'hui", ["Upcoming"] = "À venir", ["Nothing"] = "Rien ici.", ["Create"] = "Créer",
         ["Export"] = "Exporter en CSV", ["LoadMore"] = "Charger plus", ["Saved"] = "Enregistré.", ["Opportunity"] = "Opportunité",
-        ["Live"] = "En direct", ["Offline"] = "Mises à jour en direct coupées", ["InStage"] = "{0} dans l'étape", ["Open"] = "Ouverte", ["All"] = "Toutes",
-        ["Changed"] = "modifié", ["From"] = "de", ["To"] = "à", ["By"] = "par", ["Moved to"] = "déplacée vers", ["Created"] = "créée",
+        ["Live"] = "En direct", ["Offline"] = "Mises à jour en direct coupées", ["Open"] = "Ouverte", ["All"] = "Toutes",
+        ["Created"] = "Création", ["DealCreated"] = "Opportunité créée",
+        ["Activity.call"] = "Appel", ["Activity.email"] = "E-mail", ["Activity.meeting"] = "Rendez-vous", ["Activity.task"] = "Tâche",
+        ["Quote.draft"] = "Brouillon", ["Quote.sent"] = "Envoyé", ["Quote.accepted"] = "Accepté", ["Quote.declined"] = "Refusé", ["Quote.expired"] = "Expiré",
         ["SalesMeeting"] = "Menez la réunion commerciale ici : glissez une affaire vers un autre mois pour changer sa date de décision prévue.",
-        ["NotFound"] = "Introuvable.", ["OpenCount"] = "{0} ouvertes", ["Months"] = "Mois",
+        ["NotFound"] = "Introuvable.",
     };
 
     public static bool IsFrench => CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "fr";

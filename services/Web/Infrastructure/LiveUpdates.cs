@@ -18,8 +18,7 @@ public sealed partial class LiveUpdates(PipelineApi api, ILogger<LiveUpdates> lo
     private Task? _reading;
     private string? _lastEventId;
 
-    /// <summary>Raised on the stream's reading task; handlers marshal to their component (InvokeAsync).</summary>
-    public event Func<OpportunityChange, Task>? OpportunityChanged;
+    private readonly List<Subscriber> _subscribers = [];
 
     /// <summary>True while the stream is connected: views show it, tests wait for it.</summary>
     public bool Connected { get; private set; }
@@ -28,6 +27,23 @@ public sealed partial class LiveUpdates(PipelineApi api, ILogger<LiveUpdates> lo
 
     /// <summary>Starts reading once per circuit; later calls do nothing.</summary>
     public void Start() => _reading ??= Task.Run(() => ReadAsync(_stop.Token));
+
+    /// <summary>
+    /// Hands the stream's deal changes to a view: <paramref name="apply"/> gets the changes that arrived since its last call,
+    /// one call at a time, so a burst of changes while a view reloads gives one more reload, not one per change. It runs
+    /// off the stream's reader, which never waits for a view; a view marshals to its component itself (InvokeAsync).
+    /// Dispose the answer with the view.
+    /// </summary>
+    public IDisposable OnOpportunityChanges(Func<IReadOnlyList<OpportunityChange>, Task> apply)
+    {
+        var subscriber = new Subscriber(_subscribers, apply, logger);
+        lock (_subscribers)
+        {
+            _subscribers.Add(subscriber);
+        }
+
+        return subscriber;
+    }
 
     private async Task ReadAsync(CancellationToken stop)
     {
@@ -83,7 +99,7 @@ public sealed partial class LiveUpdates(PipelineApi api, ILogger<LiveUpdates> lo
             {
                 if (data.Length > 0)
                 {
-                    await DispatchAsync(eventName ?? "message", data.ToString());
+                    Dispatch(eventName ?? "message", data.ToString());
                 }
 
                 _lastEventId = id ?? _lastEventId;
@@ -109,9 +125,9 @@ public sealed partial class LiveUpdates(PipelineApi api, ILogger<LiveUpdates> lo
         }
     }
 
-    private async Task DispatchAsync(string eventName, string data)
+    private void Dispatch(string eventName, string data)
     {
-        if (eventName != "opportunity" || OpportunityChanged is not { } handlers)
+        if (eventName != "opportunity")
         {
             return;
         }
@@ -127,9 +143,75 @@ public sealed partial class LiveUpdates(PipelineApi api, ILogger<LiveUpdates> lo
             return;
         }
 
-        foreach (var handler in handlers.GetInvocationList().Cast<Func<OpportunityChange, Task>>())
+        Subscriber[] subscribers;
+        lock (_subscribers)
         {
-            await handler(change!);
+            subscribers = [.. _subscribers];
+        }
+
+        foreach (var subscriber in subscribers)
+        {
+            subscriber.Add(change!);
+        }
+    }
+
+    /// <summary>One view's queue of changes, applied one batch at a time.</summary>
+    private sealed class Subscriber(List<Subscriber> subscribers, Func<IReadOnlyList<OpportunityChange>, Task> apply, ILogger logger) : IDisposable
+    {
+        private readonly Lock _gate = new();
+        private List<OpportunityChange> _pending = [];
+        private bool _applying;
+
+        public void Add(OpportunityChange change)
+        {
+            lock (_gate)
+            {
+                _pending.Add(change);
+                if (_applying)
+                {
+                    return;
+                }
+
+                _applying = true;
+            }
+
+            _ = Task.Run(ApplyAsync);
+        }
+
+        private async Task ApplyAsync()
+        {
+            while (true)
+            {
+                List<OpportunityChange> batch;
+                lock (_gate)
+                {
+                    if (_pending.Count == 0)
+                    {
+                        _applying = false;
+                        return;
+                    }
+
+                    (batch, _pending) = (_pending, []);
+                }
+
+                try
+                {
+                    await apply(batch);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    // The next change reloads again; a failed reload must not stop this view's live updates.
+                    LogApplyFailed(logger, exception);
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (subscribers)
+            {
+                subscribers.Remove(this);
+            }
         }
     }
 
@@ -158,6 +240,9 @@ public sealed partial class LiveUpdates(PipelineApi api, ILogger<LiveUpdates> lo
 
     [LoggerMessage(LogLevel.Debug, "The live stream was cut ({Reason}); reconnecting")]
     private static partial void LogCut(ILogger logger, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "A view could not apply the live stream's changes; it will at the next one")]
+    private static partial void LogApplyFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(LogLevel.Warning, "An opportunity event of the live stream could not be read: {Data}")]
     private static partial void LogUnreadable(ILogger logger, string data);
