@@ -49,7 +49,6 @@ public sealed class BoardTests(WebSystem system)
         await Expect(history).ToContainTextAsync("Qualification → Discovery meeting", new() { Timeout = 20_000 });
         await Expect(history).ToContainTextAsync("Discovery meeting → Proposal");
         await Expect(page.Locator(".stage-path li.current")).ToContainTextAsync("Proposal");
-        await page.ScreenshotAsync(new() { Path = Path.Combine(WebSystem.Artefacts, "opportunity.png"), FullPage = true });
 
         await OpenBoardAsync(page, $"/board?q={Uri.EscapeDataString(title)}");
         await page.Locator($"#card-{id}").DragToAsync(page.Locator(".outcome.won .zone"));
@@ -96,6 +95,53 @@ public sealed class BoardTests(WebSystem system)
 
         await Expect(Column(bob, "Discovery meeting").Locator($"#card-{id}")).ToBeVisibleAsync(new() { Timeout = (float)Live.TotalMilliseconds });
         await Expect(Column(bob, "Discovery meeting").Locator(".count")).ToHaveTextAsync("1 deals");
+    }
+
+    [Fact]
+    public async Task A_deal_dropped_on_lost_asks_why_and_is_lost_for_that_reason()
+    {
+        using var api = await system.ApiAsAsync(WebSystem.Alice);
+        var title = Unique("Lost cause");
+        var id = await CreateDealAsync(api, title, 7_000m, null);
+        var page = await system.SignInAsync(WebSystem.Alice, path: $"/board?q={Uri.EscapeDataString(title)}");
+        await OpenBoardAsync(page, null);
+
+        await page.Locator($"#card-{id}").DragToAsync(page.Locator(".outcome.lost .zone"));
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Expect(dialog).ToContainTextAsync(title);
+        await dialog.GetByLabel("Why was it lost?").FillAsync("Went with a competitor");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
+
+        await Expect(page.Locator($"#card-{id}")).ToHaveCountAsync(0);
+        await Expect(Column(page, "Qualification").Locator(".count")).ToHaveTextAsync("0 deals");
+        await Eventually.Until(async () => (await DealAsync(api, id)).GetProperty("status").GetString() == "lost", Live, "the deal is lost");
+        Assert.Equal("Went with a competitor", (await DealAsync(api, id)).GetProperty("lostReason").GetString());
+    }
+
+    [Fact]
+    public async Task The_filters_are_in_the_url_so_a_colleague_opening_the_link_sees_the_same_board()
+    {
+        using var api = await system.ApiAsAsync(WebSystem.Alice);
+        var marker = Unique("Shared view");
+        var small = await CreateDealAsync(api, $"{marker} small", 3_000m, null, segment: "smb");
+        var large = await CreateDealAsync(api, $"{marker} large", 90_000m, null, segment: "enterprise");
+        var alice = await system.SignInAsync(WebSystem.Alice, path: $"/board?q={Uri.EscapeDataString(marker)}");
+        await OpenBoardAsync(alice, null);
+        await Expect(alice.GetByLabel("Search")).ToHaveValueAsync(marker);
+        await Expect(alice.Locator(".deal-card")).ToHaveCountAsync(2);
+
+        await alice.GetByLabel("Segment").FillAsync("smb");
+        await alice.WaitForURLAsync(url => url.Contains("segment=smb", StringComparison.Ordinal));
+        await Expect(alice.Locator($"#card-{large}")).ToHaveCountAsync(0);
+        await Expect(alice.Locator($"#card-{small}")).ToBeVisibleAsync();
+        await Expect(Column(alice, "Qualification").Locator(".count")).ToHaveTextAsync("1 deals");
+
+        var bob = await system.SignInAsync(WebSystem.Bob, path: new Uri(alice.Url).PathAndQuery);
+        await OpenBoardAsync(bob, null);
+        await Expect(bob.GetByLabel("Segment")).ToHaveValueAsync("smb");
+        await Expect(bob.GetByLabel("Search")).ToHaveValueAsync(marker);
+        await Expect(bob.Locator($"#card-{small}")).ToBeVisibleAsync();
+        await Expect(bob.Locator(".deal-card")).ToHaveCountAsync(1);
     }
 
     [Fact]
@@ -194,12 +240,12 @@ public sealed class BoardTests(WebSystem system)
 
     internal static string Unique(string title) => $"{title} {Guid.NewGuid().ToString("N")[..8]}";
 
-    internal static async Task<string> CreateDealAsync(HttpClient api, string title, decimal amount, DateOnly? decision)
+    internal static async Task<string> CreateDealAsync(HttpClient api, string title, decimal amount, DateOnly? decision, string? segment = null)
     {
         using var response = await api.PostAsJsonAsync("/api/opportunities", new
         {
             title, accountName = "Initech", amount, currency = "EUR",
-            expectedDecisionDate = decision?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            expectedDecisionDate = decision?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), segment,
         });
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
