@@ -1,0 +1,122 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Pipeline.Contracts;
+using Pipeline.Notification.Email;
+using Pipeline.Notification.Infrastructure;
+using Pipeline.Notification.Streaming;
+
+namespace Pipeline.Notification.Domain;
+
+/// <summary>What to notify: a <c>SendNotification</c>, or a notification the service raises itself (a paused webhook).</summary>
+public sealed record NotificationRequest(
+    Guid CorrelationId,
+    IReadOnlyList<NotificationRecipient> Recipients,
+    string Channel,
+    string Title,
+    string? Body = null,
+    string? Link = null,
+    Guid? OpportunityId = null,
+    string Kind = NotificationKinds.General,
+    string? Template = null,
+    IReadOnlyDictionary<string, string>? TemplateValues = null);
+
+/// <summary>
+/// Turns a notification into inbox items (each also a stream event) and e-mails, for each recipient on the channels
+/// their preferences choose, in the current unit of work: the caller's transaction commits them all or none. One
+/// correlation id is notified once; what could not be delivered is recorded with the reason, never retried.
+/// </summary>
+public sealed partial class Notifier(
+    NotificationDbContext db, StreamJournal stream, EmailComposer composer, TimeProvider clock, NotificationMetrics metrics, ILogger<Notifier> logger)
+{
+    public async Task<NotificationRecord?> NotifyAsync(NotificationRequest request, CancellationToken cancellationToken)
+    {
+        if (await db.NotificationRecords.AnyAsync(r => r.CorrelationId == request.CorrelationId, cancellationToken))
+        {
+            LogAlreadyNotified(logger, request.CorrelationId);
+            return null;
+        }
+
+        var now = clock.GetUtcNow();
+        var kind = request.Kind;
+        var record = new NotificationRecord { CorrelationId = request.CorrelationId, Kind = kind, Title = Truncate(request.Title, 200)!, CreatedAt = now };
+        db.NotificationRecords.Add(record);
+
+        var (users, outsiders) = await Recipients.ResolveAsync(db, request.Recipients, record.Skipped, cancellationToken);
+        var userIds = users.Select(u => u.UserId).ToList();
+        var preferences = await db.Preferences.Where(p => userIds.Contains(p.UserId)).ToDictionaryAsync(p => p.UserId, cancellationToken);
+        foreach (var user in users)
+        {
+            var stored = preferences.GetValueOrDefault(user.UserId);
+            var channels = NotificationPreferences.Resolve(stored, kind, request.Channel);
+            if (channels.InApp)
+            {
+                var item = new InboxItem
+                {
+                    Id = Guid.NewGuid(), UserId = user.UserId, Title = Truncate(request.Title, 200)!, Body = Truncate(request.Body, 4000),
+                    Link = Truncate(request.Link, 2000), OpportunityId = request.OpportunityId, Kind = kind, CorrelationId = request.CorrelationId,
+                    CreatedAt = now,
+                };
+                db.InboxItems.Add(item);
+                stream.Add(new PendingStreamItem(
+                    StreamEventTypes.Notification, JsonSerializer.Serialize(NotificationView.From(item), Json.Options), UserId: user.UserId));
+                record.InboxItems++;
+            }
+
+            if (channels.Email)
+            {
+                AddEmail(request, user.Email, user.Name, stored?.Language, now);
+                record.Emails++;
+            }
+
+            if (!channels.InApp && !channels.Email)
+            {
+                record.Skipped.Add($"user:{user.UserId}: no channel chosen for '{kind}' notifications");
+            }
+        }
+
+        foreach (var outsider in outsiders)
+        {
+            if (request.Channel != Channels.Email)
+            {
+                record.Skipped.Add($"{outsider.Email}: an outside address receives e-mail only, not '{request.Channel}'");
+                continue;
+            }
+
+            AddEmail(request, outsider.Email!, outsider.Name, request.TemplateValues?.GetValueOrDefault("language"), now);
+            record.Emails++;
+        }
+
+        metrics.InboxItemsCreated(record.InboxItems);
+        if (record.Skipped.Count > 0)
+        {
+            LogSkipped(logger, request.CorrelationId, string.Join("; ", record.Skipped));
+        }
+
+        return record;
+    }
+
+    private void AddEmail(NotificationRequest request, string address, string? name, string? language, DateTimeOffset now)
+    {
+        var content = composer.Compose(request, language, name);
+        db.Emails.Add(new OutgoingEmail
+        {
+            Id = Guid.NewGuid(), ToAddress = address, ToName = name, Subject = Truncate(content.Subject, 300)!, TextBody = content.Text,
+            HtmlBody = content.Html, Kind = request.Kind, CorrelationId = request.CorrelationId, CreatedAt = now, NextAttemptAt = now,
+            TraceParent = System.Diagnostics.Activity.Current?.Id,
+        });
+    }
+
+    private static string? Truncate(string? text, int length) => text is { } t && t.Length > length ? t[..length] : text;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Notification {CorrelationId} was already sent; ignored")]
+    private static partial void LogAlreadyNotified(ILogger logger, Guid correlationId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {CorrelationId} skipped some recipients: {Skipped}")]
+    private static partial void LogSkipped(ILogger logger, Guid correlationId, string skipped);
+}
+
+/// <summary>The JSON of the stream's events and webhook deliveries: camelCase, as the APIs answer.</summary>
+public static class Json
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+}
