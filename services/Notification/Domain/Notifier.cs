@@ -30,17 +30,23 @@ public sealed partial class Notifier(
 {
     public async Task<NotificationRecord?> NotifyAsync(NotificationRequest request, CancellationToken cancellationToken)
     {
-        if (await db.NotificationRecords.AnyAsync(r => r.CorrelationId == request.CorrelationId, cancellationToken))
+        var now = clock.GetUtcNow();
+        var kind = Truncate(request.Kind, 50)!;
+        var title = Truncate(request.Title, 200)!;
+        // Claims the correlation id first: the same command sent twice and handled at once by two replicas (two
+        // event ids, so the inbox lets both through) waits here for the first, then finds it and does nothing.
+        var organizationId = db.Tenant.OrganizationId!.Value;
+        var claimed = await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO notification_records (organization_id, correlation_id, kind, title, inbox_items, emails, skipped, created_at)
+            VALUES ({organizationId}, {request.CorrelationId}, {kind}, {title}, 0, 0, {Array.Empty<string>()}, {now}) ON CONFLICT DO NOTHING
+            """, cancellationToken);
+        if (claimed == 0)
         {
             LogAlreadyNotified(logger, request.CorrelationId);
             return null;
         }
 
-        var now = clock.GetUtcNow();
-        var kind = request.Kind;
-        var record = new NotificationRecord { CorrelationId = request.CorrelationId, Kind = kind, Title = Truncate(request.Title, 200)!, CreatedAt = now };
-        db.NotificationRecords.Add(record);
-
+        var record = await db.NotificationRecords.SingleAsync(r => r.CorrelationId == request.CorrelationId, cancellationToken);
         var (users, outsiders) = await Recipients.ResolveAsync(db, request.Recipients, record.Skipped, cancellationToken);
         var userIds = users.Select(u => u.UserId).ToList();
         var preferences = await db.Preferences.Where(p => userIds.Contains(p.UserId)).ToDictionaryAsync(p => p.UserId, cancellationToken);
@@ -52,7 +58,7 @@ public sealed partial class Notifier(
             {
                 var item = new InboxItem
                 {
-                    Id = Guid.NewGuid(), UserId = user.UserId, Title = Truncate(request.Title, 200)!, Body = Truncate(request.Body, 4000),
+                    Id = Guid.NewGuid(), UserId = user.UserId, Title = title, Body = Truncate(request.Body, 4000),
                     Link = Truncate(request.Link, 2000), OpportunityId = request.OpportunityId, Kind = kind, CorrelationId = request.CorrelationId,
                     CreatedAt = now,
                 };
@@ -101,7 +107,7 @@ public sealed partial class Notifier(
         db.Emails.Add(new OutgoingEmail
         {
             Id = Guid.NewGuid(), ToAddress = address, ToName = name, Subject = Truncate(content.Subject, 300)!, TextBody = content.Text,
-            HtmlBody = content.Html, Kind = request.Kind, CorrelationId = request.CorrelationId, CreatedAt = now, NextAttemptAt = now,
+            HtmlBody = content.Html, Kind = Truncate(request.Kind, 50)!, CorrelationId = request.CorrelationId, CreatedAt = now, NextAttemptAt = now,
             TraceParent = System.Diagnostics.Activity.Current?.Id,
         });
     }
