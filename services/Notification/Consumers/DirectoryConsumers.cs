@@ -12,13 +12,12 @@ public sealed class UserDirectoryConsumer(UnitOfWork work, ILogger<UserDirectory
         work.HandleOnceAsync(nameof(UserDirectoryConsumer), context.Message, logger, async () =>
         {
             var message = context.Message;
-            var user = await work.Db.Directory.SingleOrDefaultAsync(u => u.UserId == message.UserId, context.CancellationToken);
-            if (user is null)
-            {
-                user = new DirectoryUser { UserId = message.UserId, Role = message.Role, Name = message.Name, Email = message.Email };
-                work.Db.Directory.Add(user);
-            }
-
+            // Inserted first if new, so that two copies handled at once by two replicas update one row.
+            await work.Db.Database.ExecuteSqlAsync($"""
+                INSERT INTO directory_users (organization_id, user_id, role, name, email, active)
+                VALUES ({message.OrganizationId}, {message.UserId}, {message.Role}, {message.Name}, {message.Email}, false) ON CONFLICT DO NOTHING
+                """, context.CancellationToken);
+            var user = await work.Db.Directory.SingleAsync(u => u.UserId == message.UserId, context.CancellationToken);
             user.TeamId = message.TeamId;
             user.Role = message.Role;
             user.Name = message.Name;
@@ -51,15 +50,13 @@ public sealed class ActivityConsumer(UnitOfWork work, ILogger<ActivityConsumer> 
             activity.CompletedAt = message.CompletedAt;
         }, context.CancellationToken);
 
+    /// <summary>Inserted first if new: the scheduling and the completion, handled at once by two replicas, update one row.</summary>
     private async Task<AssignedActivity> FindOrAddAsync(Guid activityId, Guid opportunityId, CancellationToken cancellationToken)
     {
-        var activity = await work.Db.Activities.SingleOrDefaultAsync(a => a.ActivityId == activityId, cancellationToken);
-        if (activity is null)
-        {
-            activity = new AssignedActivity { ActivityId = activityId, OpportunityId = opportunityId };
-            work.Db.Activities.Add(activity);
-        }
-
-        return activity;
+        await work.Db.Database.ExecuteSqlAsync($"""
+            INSERT INTO assigned_activities (organization_id, activity_id, opportunity_id, assignee_id, type, subject)
+            VALUES ({work.Db.Tenant.OrganizationId}, {activityId}, {opportunityId}, '', '', '') ON CONFLICT DO NOTHING
+            """, cancellationToken);
+        return await work.Db.Activities.SingleAsync(a => a.ActivityId == activityId, cancellationToken);
     }
 }

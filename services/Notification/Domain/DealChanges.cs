@@ -22,12 +22,14 @@ public sealed class DealChanges(NotificationDbContext db, StreamJournal stream, 
 {
     public async Task ApplyAsync(IntegrationMessage message, Guid opportunityId, long? version, DealFacts facts, CancellationToken cancellationToken)
     {
-        var deal = await db.Deals.SingleOrDefaultAsync(d => d.OpportunityId == opportunityId, cancellationToken);
-        if (deal is null)
-        {
-            deal = new DealReaders { OpportunityId = opportunityId };
-            db.Deals.Add(deal);
-        }
+        // Inserted first if new, then read under its row lock: two events of one deal handled at once by two replicas
+        // apply one after the other, each seeing the other's version.
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO deal_readers (organization_id, opportunity_id, status, version)
+            VALUES ({db.Tenant.OrganizationId}, {opportunityId}, {DealStatus.Open}, 0) ON CONFLICT DO NOTHING
+            """, cancellationToken);
+        var deal = await db.Deals.FromSql($"SELECT * FROM deal_readers WHERE opportunity_id = {opportunityId} FOR UPDATE")
+            .SingleAsync(cancellationToken);
 
         // An opportunity event newer than what is known updates the deal; an older one (late on the way) does not.
         // Quote events carry no version: they only fill in what is not known yet.

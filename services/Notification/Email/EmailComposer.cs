@@ -88,12 +88,13 @@ public sealed class EmailComposer(IOptions<EmailOptions> options)
             return null;
         }
 
-        if (Uri.TryCreate(link, UriKind.Absolute, out var absolute))
+        // A path of the product (/opportunities/42), made absolute; on Unix, Uri would take it for a file path.
+        if (link.StartsWith('/'))
         {
-            return absolute.Scheme is "http" or "https" ? absolute.ToString() : null;
+            return Uri.TryCreate(new Uri(options.Value.PublicUrl), link, out var resolved) ? resolved.ToString() : null;
         }
 
-        return Uri.TryCreate(new Uri(options.Value.PublicUrl), link, out var resolved) ? resolved.ToString() : null;
+        return Uri.TryCreate(link, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https" ? absolute.ToString() : null;
     }
 
     private static string Fill(string template, IReadOnlyDictionary<string, string> values, bool html)
