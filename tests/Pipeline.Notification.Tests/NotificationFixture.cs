@@ -132,29 +132,41 @@ public sealed class NotificationFixture : IAsyncLifetime
         await onB.WaitForAsync(e => e.Data.Contains("Warm-up"), timeout: TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>
+    /// How the test replicas are configured: receivers run in the test, on loopback; retries and pauses take seconds
+    /// rather than hours; the tests run the digest themselves, at the instant they choose.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["ConnectionStrings:notificationdb"] = Database.ConnectionString,
+        ["ConnectionStrings:messaging"] = Broker.ToString(),
+        ["ConnectionStrings:smtp"] = TestServers.Smtp.ToString(),
+        ["Authentication:Authority"] = Issuer.Address.ToString(),
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["Webhooks:Outbound:AllowLoopback"] = "true",
+        ["Webhooks:ImmediateRetries"] = "1",
+        ["Webhooks:ImmediateRetryDelay"] = "00:00:00.100",
+        ["Webhooks:FirstRetryDelay"] = "00:00:00.300",
+        ["Webhooks:MaxRetryDelay"] = "00:00:01",
+        ["Webhooks:RetryFor"] = "00:00:08",
+        ["Webhooks:PauseAfterFailedDeliveries"] = "2",
+        ["Webhooks:Timeout"] = "00:00:02",
+        ["Webhooks:PollInterval"] = "00:00:00.200",
+        ["Email:FirstRetryDelay"] = "00:00:00.200",
+        ["Email:MaxRetryDelay"] = "00:00:01",
+        ["Stream:KeepAliveInterval"] = "00:00:02",
+        ["Digest:Enabled"] = "false",
+    };
+
     private WebApplicationFactory<Program> Replica() =>
-        new WebApplicationFactory<Program>().WithWebHostBuilder(host => host
-            .UseEnvironment("Testing")
-            .UseSetting("ConnectionStrings:notificationdb", Database.ConnectionString)
-            .UseSetting("ConnectionStrings:messaging", Broker.ToString())
-            .UseSetting("ConnectionStrings:smtp", TestServers.Smtp.ToString())
-            .UseSetting("Authentication:Authority", Issuer.Address.ToString())
-            .UseSetting("Logging:LogLevel:Default", "Warning")
-            // Receivers run in the test, on loopback; retries and pauses in seconds rather than hours.
-            .UseSetting("Webhooks:Outbound:AllowLoopback", "true")
-            .UseSetting("Webhooks:ImmediateRetries", "1")
-            .UseSetting("Webhooks:ImmediateRetryDelay", "00:00:00.100")
-            .UseSetting("Webhooks:FirstRetryDelay", "00:00:00.300")
-            .UseSetting("Webhooks:MaxRetryDelay", "00:00:01")
-            .UseSetting("Webhooks:RetryFor", "00:00:08")
-            .UseSetting("Webhooks:PauseAfterFailedDeliveries", "2")
-            .UseSetting("Webhooks:Timeout", "00:00:02")
-            .UseSetting("Webhooks:PollInterval", "00:00:00.200")
-            .UseSetting("Email:FirstRetryDelay", "00:00:00.200")
-            .UseSetting("Email:MaxRetryDelay", "00:00:01")
-            .UseSetting("Stream:KeepAliveInterval", "00:00:02")
-            // The tests run the digest themselves, at the instant they choose.
-            .UseSetting("Digest:Enabled", "false"));
+        new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
+        {
+            host.UseEnvironment("Testing");
+            foreach (var (name, value) in Settings)
+            {
+                host.UseSetting(name, value);
+            }
+        });
 
     /// <summary>Publishes a command or event as another service would, through the broker.</summary>
     public async Task PublishAsync(IntegrationMessage message) =>
