@@ -1,3 +1,4 @@
+using MassTransit;
 using Pipeline.Messaging;
 using Pipeline.Messaging.Diagnostics;
 using Pipeline.Messaging.Organizations;
@@ -19,10 +20,20 @@ public static class NotificationService
     {
         builder.AddPipelineAuthentication();
         builder.Services.AddAuthorizationBuilder().AddInboxAccess();
-        builder.AddServiceDatabase<NotificationDbContext>(ResourceNames.NotificationDatabase);
+        builder.AddServiceDatabase<NotificationDbContext>(ResourceNames.NotificationDatabase, connections =>
+        {
+            // A notification runs the same few statements each time: prepared once per connection, PostgreSQL no
+            // longer parses and plans them at every one (as the opportunity service does). Unless the connection string says otherwise.
+            if (connections.MaxAutoPrepare == 0)
+            {
+                connections.MaxAutoPrepare = 64;
+            }
+        });
         builder.AddMessaging<NotificationDbContext>(ResourceNames.Notification, bus =>
         {
-            bus.AddConsumer<SendNotificationConsumer>();
+            bus.AddConsumer<SendNotificationConsumer>(consumer => consumer.Options<BatchOptions>(batch => batch
+                    .SetMessageLimit(SendNotificationConsumer.MaxBatch).SetTimeLimit(SendNotificationConsumer.CollectFor).SetConcurrencyLimit(2)))
+                .Endpoint(endpoint => endpoint.PrefetchCount = 2 * SendNotificationConsumer.MaxBatch);
             bus.AddConsumer<DeliverWebhookConsumer>();
             bus.AddConsumer<DealEventsConsumer>();
             bus.AddConsumer<ActivityConsumer>();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
@@ -42,9 +41,9 @@ public static class StreamApi
             lastEventId = parsed;
         }
 
-        var reader = new StreamViewer(caller.Id, caller.TeamId, caller.IsAdmin);
+        var viewer = new StreamViewer(caller.Id, caller.TeamId, caller.IsAdmin);
         var expires = TokenExpiry(context, clock);
-        return new ServerSentEventsStream(hub, caller.OrganizationId, reader, lastEventId, expires, options.Value, metrics, clock);
+        return new ServerSentEventsStream(hub, caller.OrganizationId, viewer, lastEventId, expires, options.Value, metrics, clock);
     }
 
     /// <summary>The access token's <c>exp</c>: the stream may not outlive the token that opened it.</summary>
@@ -54,7 +53,7 @@ public static class StreamApi
             : clock.GetUtcNow().AddHours(1);
 
     private sealed class ServerSentEventsStream(
-        StreamHub hub, Guid organizationId, StreamViewer reader, long? lastEventId, DateTimeOffset expires, StreamOptions options,
+        StreamHub hub, Guid organizationId, StreamViewer viewer, long? lastEventId, DateTimeOffset expires, StreamOptions options,
         NotificationMetrics metrics, TimeProvider clock) : IResult
     {
         private const int ReplayPage = 500;
@@ -77,7 +76,7 @@ public static class StreamApi
             using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
             ending.CancelAfter(lifetime);
             var cancellationToken = ending.Token;
-            using var subscription = await hub.SubscribeAsync(organizationId, lastEventId, cancellationToken);
+            using var subscription = await hub.SubscribeAsync(organizationId, viewer, lastEventId, cancellationToken);
             metrics.StreamOpened();
             try
             {
@@ -145,16 +144,19 @@ public static class StreamApi
                     }
                 }
 
-                await WriteAsync(response, batch, cancellationToken);
-                await response.Body.FlushAsync(cancellationToken);
+                if (await WriteAsync(response, batch, cancellationToken))
+                {
+                    await response.Body.FlushAsync(cancellationToken);
+                }
             }
         }
 
-        private async Task WriteAsync(HttpResponse response, IReadOnlyList<LiveStreamItem> items, CancellationToken cancellationToken)
+        /// <summary>Writes what the viewer may read of <paramref name="items"/>; false when that was nothing.</summary>
+        private async Task<bool> WriteAsync(HttpResponse response, IReadOnlyList<LiveStreamItem> items, CancellationToken cancellationToken)
         {
             var text = new StringBuilder();
             var now = clock.GetUtcNow();
-            foreach (var item in items.Where(reader.CanRead))
+            foreach (var item in items.Where(viewer.CanRead))
             {
                 // The data is one line of JSON (the serializer writes no line breaks), as SSE requires.
                 text.Append("id: ").Append(item.Position.ToString(CultureInfo.InvariantCulture)).Append('\n')
@@ -163,10 +165,13 @@ public static class StreamApi
                 metrics.StreamEventSent(item.Type, now - item.CreatedAt);
             }
 
-            if (text.Length > 0)
+            if (text.Length == 0)
             {
-                await response.WriteAsync(text.ToString(), cancellationToken);
+                return false;
             }
+
+            await response.WriteAsync(text.ToString(), cancellationToken);
+            return true;
         }
     }
 }

@@ -19,7 +19,11 @@ public sealed partial class DeliverWebhookConsumer(UnitOfWork work, WebhookDeliv
         work.HandleOnceAsync(nameof(DeliverWebhookConsumer), context.Message, logger, async () =>
         {
             var message = context.Message;
-            var subscription = await work.Db.Subscriptions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == message.SubscriptionId, context.CancellationToken);
+            // Locked (not against deliveries being added to it) so that the same command sent twice and handled at once by two
+            // replicas is recorded by the first and found by the second.
+            var subscription = await work.Db.Subscriptions
+                .FromSql($"SELECT * FROM webhook_subscriptions WHERE id = {message.SubscriptionId} FOR NO KEY UPDATE")
+                .AsNoTracking().SingleOrDefaultAsync(context.CancellationToken);
             if (subscription is not { Status: SubscriptionStatus.Active })
             {
                 LogNoSubscription(logger, message.SubscriptionId, message.CorrelationId, subscription is null ? "does not exist" : "is paused");

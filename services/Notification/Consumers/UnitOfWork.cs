@@ -17,12 +17,18 @@ public sealed class UnitOfWork(NotificationDbContext db, StreamJournal stream, D
 
     public StreamJournal Stream => stream;
 
-    public async Task HandleOnceAsync(string consumer, IntegrationMessage message, ILogger logger, Func<Task> effect, CancellationToken cancellationToken)
+    public Task HandleOnceAsync(string consumer, IntegrationMessage message, ILogger logger, Func<Task> effect, CancellationToken cancellationToken) =>
+        HandleEachOnceAsync(consumer, message.OrganizationId, [message], logger, _ => effect(), cancellationToken);
+
+    /// <summary>Messages of one organisation in one transaction; <paramref name="effect"/> gets the ids not handled before.</summary>
+    public async Task HandleEachOnceAsync(
+        string consumer, Guid organizationId, IReadOnlyCollection<IntegrationMessage> messages, ILogger logger, Func<IReadOnlySet<Guid>, Task> effect,
+        CancellationToken cancellationToken)
     {
         stream.Reset();
-        await Inbox.HandleOnceAsync(db, consumer, message, logger, async () =>
+        await Inbox.HandleEachOnceAsync(db, consumer, organizationId, messages, logger, async firstDeliveries =>
         {
-            await effect();
+            await effect(firstDeliveries);
             await stream.WriteAsync(db, cancellationToken);
         }, cancellationToken);
         stream.Committed();

@@ -46,7 +46,12 @@ public sealed partial class Notifier(
             return null;
         }
 
-        var record = await db.NotificationRecords.SingleAsync(r => r.CorrelationId == request.CorrelationId, cancellationToken);
+        // As inserted; tracked from here, so that what follows is saved as an update of it.
+        var record = new NotificationRecord
+        {
+            OrganizationId = organizationId, CorrelationId = request.CorrelationId, Kind = kind, Title = title, CreatedAt = now,
+        };
+        db.NotificationRecords.Attach(record);
         var (users, outsiders) = await Recipients.ResolveAsync(db, request.Recipients, record.Skipped, cancellationToken);
         var userIds = users.Select(u => u.UserId).ToList();
         var preferences = await db.Preferences.Where(p => userIds.Contains(p.UserId)).ToDictionaryAsync(p => p.UserId, cancellationToken);

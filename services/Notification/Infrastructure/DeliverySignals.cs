@@ -1,8 +1,9 @@
 namespace Pipeline.Notification.Infrastructure;
 
 /// <summary>
-/// Wakes this replica's e-mail sender or webhook dispatcher as soon as a unit of work committed something for them,
-/// instead of waiting for their next poll (which is what other replicas' work waits for).
+/// Wakes this replica's e-mail sender or webhook dispatcher as soon as a unit of work committed something for them
+/// (or, for the dispatcher, an attempt ended), instead of waiting for their next poll (which is what other
+/// replicas' work waits for). Wake-ups coalesce: one serves every reason before it.
 /// </summary>
 public sealed class DeliverySignals
 {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Pipeline.Notification.Domain;
 
 namespace Pipeline.Notification.Streaming;
 
@@ -23,21 +24,19 @@ public sealed class StreamOptions
 /// <summary>
 /// The open streams of this replica, by organisation. Every committed event reaches it (through
 /// <see cref="StreamFanOut"/>, or the database when a copy is late or lost) and is passed on, in position order and
-/// once, to each open stream of its organisation; each stream keeps what its holder may read.
+/// once, to the open streams of its organisation whose holders may read it.
 /// </summary>
 public sealed partial class StreamHub(NpgsqlDataSource database, IOptions<StreamOptions> options, ILogger<StreamHub> logger) : BackgroundService
 {
     private const int CatchUpBatch = 1000;
     private readonly ConcurrentDictionary<Guid, OrganizationFeed> _feeds = new();
 
-    public int OpenStreams => _feeds.Values.Sum(f => f.SubscriberCount);
-
     /// <summary>
     /// Opens a subscription that receives every event of the organisation after <paramref name="lastEventId"/> (or
     /// after the events already passed on, without one): those before <see cref="StreamSubscription.LiveAfter"/>
     /// are to be read from the database by the caller, the others arrive in <see cref="StreamSubscription.Live"/>.
     /// </summary>
-    public async Task<StreamSubscription> SubscribeAsync(Guid organizationId, long? lastEventId, CancellationToken cancellationToken)
+    public async Task<StreamSubscription> SubscribeAsync(Guid organizationId, StreamViewer viewer, long? lastEventId, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -59,8 +58,8 @@ public sealed partial class StreamHub(NpgsqlDataSource database, IOptions<Stream
                 }
 
                 var start = lastEventId is { } last && last >= 0 && (committed is null || last <= committed) ? last : feed.Dispatched;
-                var subscription = new StreamSubscription(this, feed, start, feed.Dispatched, options.Value.ClientBuffer);
-                feed.Subscribers.Add(subscription);
+                var subscription = new StreamSubscription(this, feed, viewer, start, feed.Dispatched, options.Value.ClientBuffer);
+                feed.Add(subscription);
                 return subscription;
             }
         }
@@ -71,8 +70,8 @@ public sealed partial class StreamHub(NpgsqlDataSource database, IOptions<Stream
         var feed = subscription.Feed;
         lock (feed)
         {
-            feed.Subscribers.Remove(subscription);
-            if (feed.Subscribers.Count == 0)
+            feed.Remove(subscription);
+            if (feed.SubscriberCount == 0)
             {
                 feed.Closed = true;
                 _feeds.TryRemove(new KeyValuePair<Guid, OrganizationFeed>(feed.OrganizationId, feed));
@@ -179,7 +178,9 @@ public sealed partial class StreamHub(NpgsqlDataSource database, IOptions<Stream
         /// <summary>Every event up to this position has been passed on.</summary>
         public long Dispatched { get; private set; }
 
-        public List<StreamSubscription> Subscribers { get; } = [];
+        // Notifications go to their one reader's streams, found by user; deal changes to every stream that may read them.
+        private readonly Dictionary<string, List<StreamSubscription>> _byUser = [];
+        private readonly List<StreamSubscription> _all = [];
 
         public int SubscriberCount
         {
@@ -187,8 +188,30 @@ public sealed partial class StreamHub(NpgsqlDataSource database, IOptions<Stream
             {
                 lock (this)
                 {
-                    return Subscribers.Count;
+                    return _all.Count;
                 }
+            }
+        }
+
+        /// <summary>Called under the feed's lock.</summary>
+        public void Add(StreamSubscription subscription)
+        {
+            _all.Add(subscription);
+            if (!_byUser.TryGetValue(subscription.Viewer.UserId, out var streams))
+            {
+                _byUser[subscription.Viewer.UserId] = streams = [];
+            }
+
+            streams.Add(subscription);
+        }
+
+        /// <summary>Called under the feed's lock.</summary>
+        public void Remove(StreamSubscription subscription)
+        {
+            _all.Remove(subscription);
+            if (_byUser.TryGetValue(subscription.Viewer.UserId, out var streams) && streams.Remove(subscription) && streams.Count == 0)
+            {
+                _byUser.Remove(subscription.Viewer.UserId);
             }
         }
 
@@ -240,9 +263,25 @@ public sealed partial class StreamHub(NpgsqlDataSource database, IOptions<Stream
             while (_waiting.Remove(Dispatched + 1, out var next))
             {
                 Dispatched = next.Position;
-                foreach (var subscriber in Subscribers)
+                if (next.Type == StreamEventTypes.Notification)
                 {
-                    subscriber.Offer(next);
+                    if (next.UserId is not null && _byUser.TryGetValue(next.UserId, out var streams))
+                    {
+                        foreach (var stream in streams)
+                        {
+                            stream.Offer(next);
+                        }
+                    }
+
+                    continue;
+                }
+
+                foreach (var stream in _all)
+                {
+                    if (stream.Viewer.CanRead(next))
+                    {
+                        stream.Offer(next);
+                    }
                 }
             }
         }
@@ -261,16 +300,20 @@ public sealed class StreamSubscription : IDisposable
     private readonly StreamHub _hub;
     private readonly Channel<LiveStreamItem> _live;
 
-    internal StreamSubscription(StreamHub hub, StreamHub.OrganizationFeed feed, long start, long liveAfter, int capacity)
+    internal StreamSubscription(StreamHub hub, StreamHub.OrganizationFeed feed, StreamViewer viewer, long start, long liveAfter, int capacity)
     {
         _hub = hub;
         Feed = feed;
+        Viewer = viewer;
         Start = start;
         LiveAfter = liveAfter;
         _live = Channel.CreateBounded<LiveStreamItem>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     }
 
     internal StreamHub.OrganizationFeed Feed { get; }
+
+    /// <summary>Who holds the stream: only what they may read is offered to it.</summary>
+    public StreamViewer Viewer { get; }
 
     /// <summary>The client has every event up to here (its <c>Last-Event-ID</c>, or where the stream joined).</summary>
     public long Start { get; }

@@ -14,7 +14,7 @@ public static class WebhookClient
     /// <summary>Largest response headers accepted from a receiver, in KiB.</summary>
     public const int MaxResponseHeadersKilobytes = 32;
 
-    public static SocketsHttpHandler CreateHandler(OutboundOptions options) => new()
+    public static SocketsHttpHandler CreateHandler(OutboundOptions options, int maxConnectionsPerServer = 16) => new()
     {
         AllowAutoRedirect = false,
         UseCookies = false,
@@ -24,7 +24,7 @@ public static class WebhookClient
         MaxResponseHeadersLength = MaxResponseHeadersKilobytes,
         // Connections are reused, but not past a DNS change for long.
         PooledConnectionLifetime = TimeSpan.FromMinutes(1),
-        MaxConnectionsPerServer = 16,
+        MaxConnectionsPerServer = maxConnectionsPerServer,
         ConnectCallback = (context, cancellationToken) => ConnectAsync(context, options, cancellationToken),
     };
 
@@ -64,5 +64,6 @@ public static class WebhookClient
     /// One client for the process, outside the HTTP client factory: the service defaults' resilience handler (its
     /// retries, and a circuit breaker that one failing receiver would open for every subscription) has no place here.
     /// </summary>
-    public static HttpClient Create(OutboundOptions options) => new(CreateHandler(options)) { Timeout = Timeout.InfiniteTimeSpan };
+    public static HttpClient Create(OutboundOptions options, int maxConnectionsPerServer) =>
+        new(CreateHandler(options, maxConnectionsPerServer)) { Timeout = Timeout.InfiniteTimeSpan };
 }
