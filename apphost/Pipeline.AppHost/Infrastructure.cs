@@ -21,6 +21,8 @@ namespace Pipeline.AppHost;
 /// </summary>
 internal sealed class Infrastructure
 {
+    private const string DefaultDataDirectory = "/var/tmp/pipeline-cloud/run";
+
     private readonly IDistributedApplicationBuilder _builder;
     private readonly Func<string, IResourceBuilder<IResourceWithConnectionString>> _database;
     private readonly Dictionary<string, IResourceBuilder<IResourceWithConnectionString>> _databases = [];
@@ -105,8 +107,6 @@ internal sealed class Infrastructure
         return builder.AddConnectionString(ResourceNames.Smtp, ReferenceExpression.Create($"smtp://127.0.0.1:{smtpPort.ToString()}"))
             .WaitFor(mailServer);
     }
-
-    private const string DefaultDataDirectory = "/var/tmp/pipeline-cloud/run";
 
     private static string Scripts(IDistributedApplicationBuilder builder) =>
         Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "..", "eng", "infra"));
