@@ -10,6 +10,8 @@ var scenarios = new Dictionary<string, Func<Task>>
     ["reports"] = ReportingBenchmark.RunReportsAsync,
     ["lag"] = ReportingBenchmark.RunLagAsync,
     ["import"] = ImportBenchmark.RunAsync,
+    ["stream"] = NotificationBenchmark.RunStreamAsync,
+    ["webhooks"] = NotificationBenchmark.RunWebhooksAsync,
     ["web"] = WebBoardBenchmark.RunAsync,
 };
 
