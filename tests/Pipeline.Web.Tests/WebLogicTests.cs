@@ -37,6 +37,27 @@ public sealed class WebLogicTests
     public void An_undated_deal_takes_the_months_last_day() =>
         Assert.Equal(new DateOnly(2027, 4, 30), DecisionMonths.MoveTo(null, 2027, 4, new DateOnly(2027, 3, 20)));
 
+    [Theory]
+    [InlineData("en-US", 0, "0 deals")]
+    [InlineData("en-US", 1, "1 deal")]
+    [InlineData("en-US", 2100, "2,100 deals")]
+    [InlineData("fr-FR", 0, "0 affaire")]
+    [InlineData("fr-FR", 1, "1 affaire")]
+    [InlineData("fr-FR", 2100, "2 100 affaires")]
+    public void A_columns_count_of_deals_is_written_in_the_browsers_language(string culture, int count, string expected)
+    {
+        var (before, beforeUi) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
+        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(culture);
+        try
+        {
+            Assert.Equal(expected, Texts.Deals(count).Replace('\u202F', ' ').Replace('\u00A0', ' '));
+        }
+        finally
+        {
+            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (before, beforeUi);
+        }
+    }
+
     [Fact]
     public void Every_text_has_its_french_version() => Assert.Empty(Texts.MissingInFrench);
 

@@ -13,7 +13,7 @@ public static class Texts
         ["Board"] = "Board", ["ByDate"] = "By decision date", ["List"] = "Opportunities", ["Agenda"] = "Agenda", ["New"] = "New opportunity",
         ["SignedInAs"] = "Signed in as", ["SignOut"] = "Sign out", ["SignIn"] = "Sign in", ["SignInToSee"] = "to see your pipeline.",
         ["Pipeline"] = "Pipeline", ["Mine"] = "Mine", ["Owner"] = "Owner", ["Team"] = "Team", ["Segment"] = "Segment", ["Source"] = "Source",
-        ["Search"] = "Search", ["Anyone"] = "Anyone", ["AnyTeam"] = "Any team", ["Deals"] = "deals", ["Weighted"] = "weighted",
+        ["Search"] = "Search", ["Anyone"] = "Anyone", ["AnyTeam"] = "Any team", ["Deal"] = "deal", ["Deals"] = "deals", ["Weighted"] = "weighted",
         ["Won"] = "Won", ["Lost"] = "Lost", ["DropToWin"] = "Drop here to mark won", ["DropToLose"] = "Drop here to mark lost",
         ["MissingRates"] = "No exchange rate for {0}: those amounts are not in the converted totals.",
         ["Rotting"] = "Rotting: {0} days in this stage (over {1})", ["Next"] = "Next", ["NoNextActivity"] = "No next activity",
@@ -33,7 +33,7 @@ public static class Texts
         ["Schedule"] = "Schedule", ["Subject"] = "Subject", ["Type"] = "Type", ["Due"] = "Due", ["Complete"] = "Complete", ["Done"] = "Done",
         ["Today"] = "Today", ["Upcoming"] = "Upcoming", ["Nothing"] = "Nothing here.", ["Create"] = "Create",
         ["Export"] = "Export CSV", ["LoadMore"] = "Load more", ["Saved"] = "Saved.", ["Opportunity"] = "Opportunity",
-        ["Live"] = "Live", ["Offline"] = "Live updates off", ["Open"] = "Open", ["All"] = "All",
+        ["Live"] = "Live", ["Offline"] = "Live updates off", ["Saving"] = "Saving…", ["Open"] = "Open", ["All"] = "All",
         ["Created"] = "Created", ["DealCreated"] = "Opportunity created",
         ["Activity.call"] = "Call", ["Activity.email"] = "E-mail", ["Activity.meeting"] = "Meeting", ["Activity.task"] = "Task",
         ["Quote.draft"] = "Draft", ["Quote.sent"] = "Sent", ["Quote.accepted"] = "Accepted", ["Quote.declined"] = "Declined", ["Quote.expired"] = "Expired",
@@ -46,7 +46,7 @@ public static class Texts
         ["Board"] = "Tableau", ["ByDate"] = "Par date de décision", ["List"] = "Opportunités", ["Agenda"] = "Relances", ["New"] = "Nouvelle opportunité",
         ["SignedInAs"] = "Connecté en tant que", ["SignOut"] = "Se déconnecter", ["SignIn"] = "Se connecter", ["SignInToSee"] = "pour voir votre pipeline.",
         ["Pipeline"] = "Pipeline", ["Mine"] = "Les miennes", ["Owner"] = "Responsable", ["Team"] = "Équipe", ["Segment"] = "Segment", ["Source"] = "Source",
-        ["Search"] = "Rechercher", ["Anyone"] = "Tout le monde", ["AnyTeam"] = "Toutes les équipes", ["Deals"] = "affaires", ["Weighted"] = "pondéré",
+        ["Search"] = "Rechercher", ["Anyone"] = "Tout le monde", ["AnyTeam"] = "Toutes les équipes", ["Deal"] = "affaire", ["Deals"] = "affaires", ["Weighted"] = "pondéré",
         ["Won"] = "Gagnée", ["Lost"] = "Perdue", ["DropToWin"] = "Déposer ici : gagnée", ["DropToLose"] = "Déposer ici : perdue",
         ["MissingRates"] = "Pas de taux de change pour {0} : ces montants ne sont pas dans les totaux convertis.",
         ["Rotting"] = "En souffrance : {0} jours dans cette étape (plus de {1})", ["Next"] = "Prochaine", ["NoNextActivity"] = "Aucune activité prévue",
@@ -66,7 +66,7 @@ public static class Texts
         ["Schedule"] = "Planifier", ["Subject"] = "Objet", ["Type"] = "Type", ["Due"] = "Échéance", ["Complete"] = "Terminer", ["Done"] = "Fait",
         ["Today"] = "Aujourd'hui", ["Upcoming"] = "À venir", ["Nothing"] = "Rien ici.", ["Create"] = "Créer",
         ["Export"] = "Exporter en CSV", ["LoadMore"] = "Charger plus", ["Saved"] = "Enregistré.", ["Opportunity"] = "Opportunité",
-        ["Live"] = "En direct", ["Offline"] = "Mises à jour en direct coupées", ["Open"] = "Ouverte", ["All"] = "Toutes",
+        ["Live"] = "En direct", ["Offline"] = "Mises à jour en direct coupées", ["Saving"] = "Enregistrement…", ["Open"] = "Ouverte", ["All"] = "Toutes",
         ["Created"] = "Création", ["DealCreated"] = "Opportunité créée",
         ["Activity.call"] = "Appel", ["Activity.email"] = "E-mail", ["Activity.meeting"] = "Rendez-vous", ["Activity.task"] = "Tâche",
         ["Quote.draft"] = "Brouillon", ["Quote.sent"] = "Envoyé", ["Quote.accepted"] = "Accepté", ["Quote.declined"] = "Refusé", ["Quote.expired"] = "Expiré",
@@ -80,6 +80,10 @@ public static class Texts
         (IsFrench && French.TryGetValue(key, out var french) ? french : null) ?? English.GetValueOrDefault(key, key);
 
     public static string Get(string key, params object?[] values) => string.Format(CultureInfo.CurrentCulture, Get(key), values);
+
+    /// <summary>"1 deal", "2,100 deals"; French takes the singular for 0 and 1 too ("0 affaire").</summary>
+    public static string Deals(int count) =>
+        $"{count.ToString("N0", CultureInfo.CurrentCulture)} {Get((IsFrench ? count <= 1 : count == 1) ? "Deal" : "Deals")}";
 
     /// <summary>Every key has a French text (a unit test holds the two lists together).</summary>
     public static IEnumerable<string> MissingInFrench => English.Keys.Except(French.Keys);
