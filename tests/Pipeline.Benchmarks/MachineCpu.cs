@@ -12,6 +12,55 @@ public sealed record MachineCpu(IReadOnlyDictionary<string, TimeSpan> ByPart)
     // USER_HZ: the unit of /proc's times, 100 on every Linux this runs on.
     private const double TicksPerSecond = 100;
 
+    /// <summary>
+    /// The CPU of <paramref name="root"/> and every process it started, however deep (the whole system under Aspire, the
+    /// browser), and nothing else: the machine is shared with other checkouts' builds and tests. A child that ended is
+    /// still counted, in its parent's time for waited-for children.
+    /// </summary>
+    public static MachineCpu ReadTree(int root)
+    {
+        var processes = new List<(int Id, int Parent, string Part, long Ticks)>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out var id))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                var command = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
+                // After the command: the parent is field 4; utime, stime, cutime and cstime fields 14 to 17.
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var ticks = fields[11..15].Sum(field => long.Parse(field, CultureInfo.InvariantCulture));
+                processes.Add((id, int.Parse(fields[1], CultureInfo.InvariantCulture), PartOf(command, File.ReadAllText(Path.Combine(directory, "cmdline"))), ticks));
+            }
+            catch (IOException)
+            {
+                // The process ended while being read.
+            }
+        }
+
+        var children = processes.ToLookup(p => p.Parent);
+        var byPart = new Dictionary<string, TimeSpan>();
+        var pending = new Stack<int>([root]);
+        while (pending.TryPop(out var id))
+        {
+            foreach (var process in processes.Where(p => p.Id == id))
+            {
+                byPart[process.Part] = byPart.GetValueOrDefault(process.Part) + TimeSpan.FromSeconds(process.Ticks / TicksPerSecond);
+            }
+
+            foreach (var child in children[id])
+            {
+                pending.Push(child.Id);
+            }
+        }
+
+        return new MachineCpu(byPart);
+    }
+
     public static MachineCpu Read()
     {
         var byPart = new Dictionary<string, TimeSpan>();
@@ -63,6 +112,9 @@ public sealed record MachineCpu(IReadOnlyDictionary<string, TimeSpan> ByPart)
         _ when commandLine.Contains("Pipeline.Reporting", StringComparison.Ordinal) => "reporting service",
         _ when commandLine.Contains("Pipeline.Notification", StringComparison.Ordinal) => "notification service",
         _ when commandLine.Contains("Pipeline.Identity", StringComparison.Ordinal) => "identity",
+        _ when commandLine.Contains("Pipeline.Automation", StringComparison.Ordinal) => "automation service",
+        _ when commandLine.Contains("Pipeline.Web", StringComparison.Ordinal) => "web UI",
+        _ when command.StartsWith("chrom", StringComparison.Ordinal) || commandLine.Contains("playwright", StringComparison.OrdinalIgnoreCase) => "browser",
         _ when commandLine.Contains("Pipeline.Benchmarks", StringComparison.Ordinal) => "load generator",
         _ => "other",
     };

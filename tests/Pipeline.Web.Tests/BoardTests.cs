@@ -224,6 +224,11 @@ public sealed class BoardTests(WebSystem system)
 
         Assert.True(await page.Locator(".deal-card").CountAsync() >= 20);
         await page.ScreenshotAsync(new() { Path = Path.Combine(WebSystem.Artefacts, "board.png") });
+
+        // On a laptop's 1,366 × 768 screen every stage and the won and lost zones are in view, without scrolling sideways.
+        await page.SetViewportSizeAsync(1366, 768);
+        await Expect(page.Locator(".outcome.lost")).ToBeInViewportAsync();
+        Assert.True(await page.Locator(".board").EvaluateAsync<bool>("board => board.scrollWidth <= board.clientWidth"), "the board scrolls sideways");
     }
 
     internal static async Task OpenBoardAsync(IPage page, string? path)
