@@ -13,13 +13,13 @@ public sealed record MachineCpu(IReadOnlyDictionary<string, TimeSpan> ByPart)
     private const double TicksPerSecond = 100;
 
     /// <summary>
-    /// The CPU of <paramref name="root"/> and every process it started, however deep (the whole system under Aspire, the
-    /// browser), and nothing else: the machine is shared with other checkouts' builds and tests. A child that ended is
-    /// still counted, in its parent's time for waited-for children.
+    /// The CPU of the processes <paramref name="isRoot"/> picks by command line, and of every process they started
+    /// however deep, and nothing else: the machine is shared with other checkouts' builds and tests. A child that ended
+    /// is still counted, in its parent's time for waited-for children.
     /// </summary>
-    public static MachineCpu ReadTree(int root)
+    public static MachineCpu ReadTrees(Func<int, string, bool> isRoot)
     {
-        var processes = new List<(int Id, int Parent, string Part, long Ticks)>();
+        var processes = new Dictionary<int, (int Parent, string Part, string CommandLine, long Ticks)>();
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(directory), out var id))
@@ -31,30 +31,33 @@ public sealed record MachineCpu(IReadOnlyDictionary<string, TimeSpan> ByPart)
             {
                 var stat = File.ReadAllText(Path.Combine(directory, "stat"));
                 var command = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
+                var commandLine = File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' ');
                 // After the command: the parent is field 4; utime, stime, cutime and cstime fields 14 to 17.
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
                 var ticks = fields[11..15].Sum(field => long.Parse(field, CultureInfo.InvariantCulture));
-                processes.Add((id, int.Parse(fields[1], CultureInfo.InvariantCulture), PartOf(command, File.ReadAllText(Path.Combine(directory, "cmdline"))), ticks));
+                processes[id] = (int.Parse(fields[1], CultureInfo.InvariantCulture), PartOf(command, commandLine), commandLine, ticks);
             }
-            catch (IOException)
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {
                 // The process ended while being read.
             }
         }
 
-        var children = processes.ToLookup(p => p.Parent);
+        var children = processes.ToLookup(p => p.Value.Parent, p => p.Key);
+        var counted = new HashSet<int>();
+        var pending = new Stack<int>(processes.Where(p => isRoot(p.Key, p.Value.CommandLine)).Select(p => p.Key));
         var byPart = new Dictionary<string, TimeSpan>();
-        var pending = new Stack<int>([root]);
         while (pending.TryPop(out var id))
         {
-            foreach (var process in processes.Where(p => p.Id == id))
+            if (!counted.Add(id) || !processes.TryGetValue(id, out var process))
             {
-                byPart[process.Part] = byPart.GetValueOrDefault(process.Part) + TimeSpan.FromSeconds(process.Ticks / TicksPerSecond);
+                continue;
             }
 
+            byPart[process.Part] = byPart.GetValueOrDefault(process.Part) + TimeSpan.FromSeconds(process.Ticks / TicksPerSecond);
             foreach (var child in children[id])
             {
-                pending.Push(child.Id);
+                pending.Push(child);
             }
         }
 

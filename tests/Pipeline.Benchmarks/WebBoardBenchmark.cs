@@ -42,7 +42,13 @@ public static class WebBoardBenchmark
         var pipelineId = (await admin.GetFromJsonAsync<JsonElement>("/api/pipelines"))[0].GetProperty("id").GetString()!;
         await Eventually.Until(async () => await OpenDealsAsync(admin, pipelineId) > 2_000, TimeSpan.FromMinutes(5), "the demo deals are imported");
         // The import's events are still being projected and streamed for a while: measure once the system has settled.
-        var busy = await Eventually.Until(BusyAsync, share => share < 0.3, TimeSpan.FromMinutes(10), "the system is idle after the import");
+        // This run's processes: the benchmark and the browser it drives, the servers in this run's data directory (with
+        // their backends) and the services of this checkout; not Aspire's orchestrator, which only launches them.
+        MachineCpu SystemCpu() => MachineCpu.ReadTrees((id, commandLine) => id == Environment.ProcessId
+            || commandLine.Contains(data, StringComparison.Ordinal)
+            || commandLine.Contains(Path.Combine(TestServers.RepositoryRoot, "services") + "/", StringComparison.Ordinal)
+            || commandLine.Contains(Path.Combine(TestServers.RepositoryRoot, "gateway") + "/", StringComparison.Ordinal));
+        var busy = await Eventually.Until(() => BusyAsync(SystemCpu), share => share < 0.3, TimeSpan.FromMinutes(10), "the system is idle after the import");
         Console.WriteLine($"the run's processes use {busy:P0} of a core at rest");
 
         using var playwright = await Playwright.CreateAsync();
@@ -58,7 +64,7 @@ public static class WebBoardBenchmark
 
         // 1. Navigation to the board until its cards can be dragged (the circuit connected, the data rendered).
         var interactive = new List<double>();
-        var cpu = MachineCpu.ReadTree(Environment.ProcessId);
+        var cpu = SystemCpu();
         for (var run = 0; run < Navigations; run++)
         {
             var clock = Stopwatch.StartNew();
@@ -68,39 +74,29 @@ public static class WebBoardBenchmark
         }
 
         Console.WriteLine($"board of {openDeals} open deals interactive after navigation: {new Latencies(interactive.Skip(WarmUp))}");
-        Console.WriteLine($"  CPU ms per navigation: {MachineCpu.ReadTree(Environment.ProcessId).PerOperationSince(cpu, Navigations)}");
+        Console.WriteLine($"  CPU ms per navigation: {SystemCpu().PerOperationSince(cpu, Navigations)}");
 
-        // 2 and 3. Deals decided earliest (so first in their column on both boards), each dragged once by alice from
-        // Qualification to Discovery meeting while bob's board is open.
-        using var aliceApi = await ApiAsync("alice@acme.test");
-        var deals = new List<string>();
-        for (var run = 0; run < Drags; run++)
-        {
-            using var created = await aliceApi.PostAsJsonAsync("/api/opportunities",
-                new { title = $"Bench {run}", accountName = "Initech", amount = 1000 + run, currency = "EUR", expectedDecisionDate = "2020-01-01" });
-            deals.Add((await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
-        }
-
+        // 2 and 3. Alice drags her own deals, the first of hers in Qualification each time, to Discovery meeting on the
+        // full board, while bob (same team: he reads her deals) has his board open.
         foreach (var page in new[] { alice, bob })
         {
             await page.GotoAsync(new Uri(Address, "/board").ToString());
             await page.Locator(".board[data-ready=true]").WaitForAsync(new() { Timeout = 30_000 });
-            await page.Locator($"#card-{deals[^1]}").WaitForAsync(new() { Timeout = 30_000 });
         }
 
-        var live = await bob.Locator("[data-live=on]").CountAsync() > 0;
+        var live = await bob.Locator("[data-live=on]").WaitForAsync(new() { Timeout = 20_000 }).ContinueWith(wait => wait.IsCompletedSuccessfully);
         Console.WriteLine($"bob's board is live: {live}");
         var from = alice.Locator("section.column[data-stage='Qualification']");
         var to = alice.Locator("section.column[data-stage='Discovery meeting']");
+        var bobsTo = bob.Locator("section.column[data-stage='Discovery meeting']");
         var drags = new List<double>();
         var appearances = new List<double>();
-        cpu = MachineCpu.ReadTree(Environment.ProcessId);
-        foreach (var id in deals)
+        cpu = SystemCpu();
+        for (var run = 0; run < Drags; run++)
         {
-            var card = alice.Locator($"#card-{id}");
-            var version = int.Parse((await card.GetAttributeAsync("data-version"))!, System.Globalization.CultureInfo.InvariantCulture);
-            var fromBefore = await from.Locator(".count").InnerTextAsync();
-            var toBefore = await to.Locator(".count").InnerTextAsync();
+            var card = from.Locator(".deal-card", new() { HasText = "Alice Martin" }).First;
+            var (fromBefore, toBefore, bobsBefore) =
+                (await from.Locator(".count").InnerTextAsync(), await to.Locator(".count").InnerTextAsync(), await bobsTo.Locator(".count").InnerTextAsync());
             var clock = Stopwatch.StartNew();
             await card.DragToAsync(to.Locator(".zone"));
             await Expect(from.Locator(".count")).Not.ToHaveTextAsync(fromBefore);
@@ -108,16 +104,16 @@ public static class WebBoardBenchmark
             drags.Add(clock.Elapsed.TotalMilliseconds);
             if (live)
             {
-                await bob.Locator($"section.column[data-stage='Discovery meeting'] #card-{id}").WaitForAsync(new() { Timeout = 30_000 });
+                // The move on bob's board: its column's count (the card itself may be beyond the column's first page).
+                await Expect(bobsTo.Locator(".count")).Not.ToHaveTextAsync(bobsBefore, new() { Timeout = 30_000 });
                 appearances.Add(clock.Elapsed.TotalMilliseconds);
             }
 
-            // The next drag starts once this move is answered and alice's board shows the saved deal.
-            await Expect(to.Locator($"#card-{id}")).ToHaveAttributeAsync("data-version", (version + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                new() { Timeout = 30_000 });
+            // The next drag once this move is saved, as its user sees it.
+            await Expect(alice.Locator(".saving")).ToHaveCountAsync(0, new() { Timeout = 30_000 });
         }
 
-        var cpuPerMove = MachineCpu.ReadTree(Environment.ProcessId).PerOperationSince(cpu, Drags);
+        var cpuPerMove = SystemCpu().PerOperationSince(cpu, Drags);
         Console.WriteLine($"drag to both columns' totals updated: {new Latencies(drags.Skip(WarmUp))}");
         Console.WriteLine(live
             ? $"colleague's move to its appearance on another open board (from the start of the drag): {new Latencies(appearances.Skip(WarmUp))}"
@@ -127,12 +123,12 @@ public static class WebBoardBenchmark
     }
 
     /// <summary>The share of one core the run's processes use, over five seconds (a measurement, not a wait for something).</summary>
-    private static async Task<double> BusyAsync()
+    private static async Task<double> BusyAsync(Func<MachineCpu> read)
     {
         var interval = TimeSpan.FromSeconds(5);
-        var before = MachineCpu.ReadTree(Environment.ProcessId);
+        var before = read();
         await Task.Delay(interval);
-        var after = MachineCpu.ReadTree(Environment.ProcessId);
+        var after = read();
         return after.ByPart.Sum(p => (p.Value - before.ByPart.GetValueOrDefault(p.Key)).TotalSeconds) / interval.TotalSeconds;
     }
 
