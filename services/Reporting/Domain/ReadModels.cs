@@ -99,6 +99,70 @@ public sealed class StageInterval : ITenantOwned
     public string? Exit { get; set; }
 }
 
+/// <summary>
+/// A change of a deal the pipeline review lists (<see cref="ChangeKind"/>), derived from its events by the projection,
+/// with the deal's open value just before and after it (what the open and weighted pipeline moved by) and the deal's
+/// current pipeline, owner, team, segment and source (the report's filters: kept on every row, so that a week of
+/// changes is read without visiting each deal). One row per change and read-model generation.
+/// </summary>
+public sealed class DealChange : ITenantOwned
+{
+    public Guid OrganizationId { get; init; }
+
+    public int Generation { get; init; }
+
+    public Guid OpportunityId { get; init; }
+
+    /// <summary>The change's place in the deal's history (0 for its creation).</summary>
+    public int Sequence { get; set; }
+
+    /// <summary>The opportunity's version after the event the change comes from.</summary>
+    public long Version { get; init; }
+
+    /// <summary>A <see cref="ChangeKind"/>; a stage move is stored as <see cref="ChangeKind.Moved"/> and classified when read, by the pipeline's current order.</summary>
+    public required string Kind { get; init; }
+
+    /// <summary>When it happened: the creation or close time the event gives (an imported deal's own dates), else the event's time.</summary>
+    public DateTimeOffset At { get; init; }
+
+    /// <summary>What it was and became, as text: stage names, amounts, dates, a status or a lost reason.</summary>
+    public string? FromValue { get; init; }
+
+    public string? ToValue { get; init; }
+
+    /// <summary>The stages behind <see cref="FromValue"/> and <see cref="ToValue"/>, named and ordered as the pipeline now has them.</summary>
+    public Guid? FromStageId { get; init; }
+
+    public Guid? ToStageId { get; init; }
+
+    /// <summary>New amount minus old, in <see cref="Currency"/>, for <see cref="ChangeKind.AmountUp"/> and <see cref="ChangeKind.AmountDown"/>.</summary>
+    public decimal? AmountDelta { get; init; }
+
+    /// <summary>The deal's currency, amount while open (0 once closed) and probability before the change.</summary>
+    public string PreviousCurrency { get; init; } = "";
+
+    public decimal PreviousOpenAmount { get; init; }
+
+    public int PreviousProbability { get; init; }
+
+    /// <summary>The same after the change.</summary>
+    public string Currency { get; init; } = "";
+
+    public decimal OpenAmount { get; init; }
+
+    public int Probability { get; init; }
+
+    public Guid PipelineId { get; set; }
+
+    public string OwnerId { get; set; } = "";
+
+    public Guid? TeamId { get; set; }
+
+    public string? Segment { get; set; }
+
+    public string? Source { get; set; }
+}
+
 /// <summary>A stage of a pipeline as the last PipelineChanged described it.</summary>
 public sealed class PipelineStage : ITenantOwned
 {
@@ -180,6 +244,9 @@ public sealed class RebuildJob : ITenantOwned
 {
     public const string TimeZoneChanged = "time-zone";
 
+    /// <summary>A re-projection from the events here that derives what a new read model keeps (the deals' changes).</summary>
+    public const string ChangesBackfilled = "changes";
+
     public Guid Id { get; init; }
 
     public Guid OrganizationId { get; init; }
@@ -187,7 +254,7 @@ public sealed class RebuildJob : ITenantOwned
     /// <summary><c>queued</c> (a re-cut waiting for a replica), <c>running</c>, <c>completed</c> or <c>failed</c>.</summary>
     public string Status { get; set; } = "running";
 
-    /// <summary>Null for an admin's rebuild; <see cref="TimeZoneChanged"/> for a re-cut of the days.</summary>
+    /// <summary>Null for an admin's rebuild; <see cref="TimeZoneChanged"/> for a re-cut of the days; <see cref="ChangesBackfilled"/> once, at the upgrade that added the changes.</summary>
     public string? Reason { get; init; }
 
     public int EventsRead { get; set; }

@@ -15,6 +15,8 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
 
     public DbSet<StageInterval> StageIntervals => Set<StageInterval>();
 
+    public DbSet<DealChange> DealChanges => Set<DealChange>();
+
     public DbSet<PipelineStage> PipelineStages => Set<PipelineStage>();
 
     public DbSet<ExchangeRate> Rates => Set<ExchangeRate>();
@@ -62,6 +64,21 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
             i.HasIndex(x => new { x.OrganizationId, x.Generation, x.OpportunityId });
             // A stage the reports learn of after stays in it (events out of order): which deals to refresh.
             i.HasIndex(x => new { x.OrganizationId, x.StageId });
+        });
+        modelBuilder.Entity<DealChange>(c =>
+        {
+            c.HasKey(x => new { x.OrganizationId, x.Generation, x.OpportunityId, x.Sequence });
+            c.Property(x => x.Kind).HasMaxLength(20);
+            c.Property(x => x.FromValue).HasMaxLength(200);
+            c.Property(x => x.ToValue).HasMaxLength(200);
+            c.Property(x => x.AmountDelta).HasPrecision(18, 2);
+            c.Property(x => x.PreviousCurrency).HasMaxLength(3);
+            c.Property(x => x.PreviousOpenAmount).HasPrecision(18, 2);
+            c.Property(x => x.Currency).HasMaxLength(3);
+            c.Property(x => x.OpenAmount).HasPrecision(18, 2);
+            c.Property(x => x.OwnerId).HasMaxLength(100);
+            // The pipeline review reads a window of time: a week of changes is a short range of this index.
+            c.HasIndex(x => new { x.OrganizationId, x.Generation, x.At });
         });
         modelBuilder.Entity<PipelineStage>(s =>
         {

@@ -1,0 +1,113 @@
+namespace Pipeline.Reporting.Domain;
+
+/// <summary>What the pipeline review (<c>GET /api/reports/changes</c>) calls each change of a deal.</summary>
+public static class ChangeKind
+{
+    public const string Created = "created";
+
+    /// <summary>To a stage later in the pipeline's current order.</summary>
+    public const string MovedForward = "movedForward";
+
+    public const string MovedBackward = "movedBackward";
+
+    /// <summary>
+    /// A stage move whose direction the pipeline's current order cannot tell: to another pipeline, between stages the
+    /// reports do not know (yet), or between stages now at the same place. Stored for every move, classified when read.
+    /// </summary>
+    public const string Moved = "moved";
+
+    public const string Won = "won";
+
+    public const string Lost = "lost";
+
+    public const string Reopened = "reopened";
+
+    public const string AmountUp = "amountUp";
+
+    public const string AmountDown = "amountDown";
+
+    /// <summary>Amounts in two currencies are not up or down: the change says both, and moves the open pipeline as converted.</summary>
+    public const string CurrencyChanged = "currencyChanged";
+
+    /// <summary>A probability set on the deal itself (a stage move brings its stage's): it moves the weighted pipeline.</summary>
+    public const string ProbabilityChanged = "probabilityChanged";
+
+    /// <summary>The expected decision date moved later.</summary>
+    public const string Pushed = "pushed";
+
+    public const string Pulled = "pulled";
+}
+
+/// <summary>A stage as its pipeline now names and orders it.</summary>
+public sealed record StagePlace(Guid PipelineId, string Name, int Order);
+
+/// <summary>How many changes of one stored kind (between two stages, for moves) a window holds.</summary>
+public sealed record ChangeCount(string Kind, Guid? FromStageId, Guid? ToStageId, long Count);
+
+/// <summary>
+/// The amounts a window's changes moved, in one currency on one of the organisation's days (converted at that day's
+/// rate): amounts raised and lowered, and the open and weighted pipeline's change (after minus before, summed).
+/// </summary>
+public sealed record ChangeAmounts(string Currency, DateOnly Day, decimal Up, decimal Down, decimal Open, decimal Weighted);
+
+/// <summary>
+/// The window's totals: how many changes of each kind (a deal moved twice counts twice), and the amounts in the
+/// organisation's currency (null when there were amounts and none converted; see <see cref="ReviewedChanges.IncompleteFigures"/>).
+/// <see cref="AmountDown"/> is negative or zero.
+/// </summary>
+public sealed record ChangeTotals(
+    int Created, int Won, int Lost, int Reopened, int MovedForward, int MovedBackward, int Pushed, int Pulled,
+    decimal? AmountUp, decimal? AmountDown, decimal? OpenAmountDelta, decimal? WeightedAmountDelta);
+
+/// <summary>The totals, and which of their amounts leave out some of the window's amounts for want of a rate.</summary>
+public sealed record ReviewedChanges(ChangeTotals Totals, IReadOnlyList<string> IncompleteFigures);
+
+/// <summary>
+/// The pipeline review's rules, pure: which way a stage move went in the pipeline's current order, what a change's
+/// stages are called now, and the window's totals.
+/// </summary>
+public static class PipelineReview
+{
+    /// <summary>
+    /// <see cref="ChangeKind.MovedForward"/> or <see cref="ChangeKind.MovedBackward"/> for a move between two stages of
+    /// one pipeline at different places in its current order; else <see cref="ChangeKind.Moved"/>.
+    /// </summary>
+    public static string Direction(Guid? from, Guid? to, IReadOnlyDictionary<Guid, StagePlace> stages) =>
+        from is { } f && to is { } t && stages.TryGetValue(f, out var source) && stages.TryGetValue(t, out var target)
+        && source.PipelineId == target.PipelineId && source.Order != target.Order
+            ? target.Order > source.Order ? ChangeKind.MovedForward : ChangeKind.MovedBackward
+            : ChangeKind.Moved;
+
+    /// <summary>The kind a stored change is shown as: moves get their direction.</summary>
+    public static string Kind(string stored, Guid? from, Guid? to, IReadOnlyDictionary<Guid, StagePlace> stages) =>
+        stored == ChangeKind.Moved ? Direction(from, to, stages) : stored;
+
+    /// <summary>A stage's current name, or what the event called it (a stage the reports do not know), or <paramref name="stored"/> when no stage.</summary>
+    public static string? Name(Guid? stage, string? stored, IReadOnlyDictionary<Guid, StagePlace> stages) =>
+        stage is { } id && stages.TryGetValue(id, out var place) ? place.Name : stored;
+
+    public static ReviewedChanges Total(
+        IEnumerable<ChangeCount> counts, IEnumerable<ChangeAmounts> amounts, IReadOnlyDictionary<Guid, StagePlace> stages, ReportCurrency money)
+    {
+        var byKind = counts
+            .GroupBy(c => Kind(c.Kind, c.FromStageId, c.ToStageId, stages))
+            .ToDictionary(g => g.Key, g => (int)g.Sum(c => c.Count));
+        int Of(string kind) => byKind.GetValueOrDefault(kind);
+
+        ConvertedTotal up = new(), down = new(), open = new(), weighted = new();
+        foreach (var day in amounts)
+        {
+            up.Add(money.Convert(day.Up, day.Currency, day.Day, AmountFigure.AmountUp));
+            down.Add(money.Convert(day.Down, day.Currency, day.Day, AmountFigure.AmountDown));
+            open.Add(money.Convert(day.Open, day.Currency, day.Day, AmountFigure.OpenAmountDelta));
+            weighted.Add(money.Convert(day.Weighted, day.Currency, day.Day, AmountFigure.WeightedAmountDelta));
+        }
+
+        var totals = new ChangeTotals(
+            Of(ChangeKind.Created), Of(ChangeKind.Won), Of(ChangeKind.Lost), Of(ChangeKind.Reopened), Of(ChangeKind.MovedForward),
+            Of(ChangeKind.MovedBackward), Of(ChangeKind.Pushed), Of(ChangeKind.Pulled), up.Value, down.Value, open.Value, weighted.Value);
+        var incomplete = new[] { ("amountUp", up), ("amountDown", down), ("openAmountDelta", open), ("weightedAmountDelta", weighted) }
+            .Where(f => f.Item2.Incomplete).Select(f => f.Item1).ToList();
+        return new ReviewedChanges(totals, incomplete);
+    }
+}
