@@ -1,3 +1,6 @@
+using System.Globalization;
+using Pipeline.Messaging.Organizations;
+
 namespace Pipeline.Reporting.Domain;
 
 /// <summary>What the pipeline review (<c>GET /api/reports/changes</c>) calls each change of a deal.</summary>
@@ -110,4 +113,47 @@ public static class PipelineReview
             .Where(f => f.Item2.Incomplete).Select(f => f.Item1).ToList();
         return new ReviewedChanges(totals, incomplete);
     }
+}
+
+/// <summary>
+/// A bound of the review's window as asked: an instant with its offset (<c>2026-12-04T09:00:00Z</c>), or a day
+/// (<c>2026-12-04</c>), which starts at the organisation's midnight. A time without an offset is refused: whose
+/// clock it is read on would be a guess.
+/// </summary>
+public sealed record WindowBound(DateTimeOffset? Instant, DateOnly? Day)
+{
+    public static WindowBound? Parse(string text)
+    {
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        {
+            return day.Year is >= 1900 and <= 2200 ? new WindowBound(null, day) : null;
+        }
+
+        return DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time) && time.Kind != DateTimeKind.Unspecified
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant) && instant.Year is >= 1900 and <= 2200
+                ? new WindowBound(instant.ToUniversalTime(), null)
+                : null;
+    }
+
+    public DateTimeOffset In(OrganizationCalendar calendar) => Instant ?? calendar.StartOf(Day!.Value);
+}
+
+/// <summary>The instants the review covers, [since, until).</summary>
+public static class ReviewWindow
+{
+    public static readonly TimeSpan DefaultSpan = TimeSpan.FromDays(7);
+
+    /// <summary>As asked; by default until now, and since a week before until.</summary>
+    public static ReportPeriod Of(WindowBound? since, WindowBound? until, DateTimeOffset now, OrganizationCalendar calendar)
+    {
+        var end = until?.In(calendar) ?? now;
+        var start = since?.In(calendar) ?? end - DefaultSpan;
+        return new ReportPeriod(calendar.DayOf(start), calendar.DayOf(end), start, end);
+    }
+
+    /// <summary>Why the window cannot be reviewed (which field, what is wrong), if it cannot.</summary>
+    public static (string Field, string Message)? Problem(ReportPeriod window) =>
+        window.From > window.To ? ("since", "since is at or before until.")
+        : window.To > window.From.AddYears(1) ? ("since", "At most a year between since and until.")
+        : null;
 }
