@@ -279,27 +279,27 @@ public static class ReportingBenchmark
                         CASE WHEN s < 5 THEN 'moved' END
                     FROM (SELECT n, (n % 1095) * (10 + n % 10) / 100 AS step FROM generate_series({from}, {to}) AS n) AS g, generate_series(1, 5) AS s;
                     INSERT INTO deal_changes (organization_id, generation, opportunity_id, sequence, version, kind, at, from_value, to_value, from_stage_id,
-                        to_stage_id, amount_delta, previous_currency, previous_open_amount, previous_probability, currency, open_amount, probability,
+                        to_stage_id, amount_delta, currency, open_delta, weighted_delta, previous_currency, removed_open_amount, removed_weighted_amount,
                         pipeline_id, owner_id, team_id, segment, source)
                     SELECT d.organization_id, 1, d.opportunity_id, c.seq, c.seq + 1, c.kind, c.at, c.from_value, c.to_value, c.from_stage, c.to_stage, c.delta,
-                        d.currency, c.previous_open, c.previous_probability, d.currency, c.open, c.probability, d.pipeline_id, d.owner_id, d.team_id, d.segment, d.source
+                        d.currency, c.open, c.open_probability * d.amount / 100, d.currency, 0, 0, d.pipeline_id, d.owner_id, d.team_id, d.segment, d.source
                     FROM generate_series({from}, {to}) AS n
                     JOIN deals d ON d.organization_id = '{DemoUsers.Acme}' AND d.generation = 1 AND d.opportunity_id = md5(n::text)::uuid
                     CROSS JOIN LATERAL (SELECT (n % 1095) * (10 + n % 10) / 100 AS step, ({stageArray}) AS ids) AS g
                     CROSS JOIN LATERAL (VALUES
-                        (0, 'created', d.created_at, NULL, 'Stage 1', NULL::uuid, g.ids[1], NULL::numeric, 0::numeric, 0, d.amount, 15),
-                        (1, 'moved', d.created_at + make_interval(days => g.step), 'Stage 1', 'Stage 2', g.ids[1], g.ids[2], NULL, d.amount, 15, d.amount, 30),
-                        (2, 'moved', d.created_at + make_interval(days => 2 * g.step), 'Stage 2', 'Stage 3', g.ids[2], g.ids[3], NULL, d.amount, 30, d.amount, 45),
-                        (3, 'moved', d.created_at + make_interval(days => 3 * g.step), 'Stage 3', 'Stage 4', g.ids[3], g.ids[4], NULL, d.amount, 45, d.amount, 60),
-                        (4, 'moved', d.created_at + make_interval(days => 4 * g.step), 'Stage 4', 'Stage 5', g.ids[4], g.ids[5], NULL, d.amount, 60, d.amount, 75),
-                        (5, nullif(d.status, 'open'), d.closed_at, NULL, d.lost_reason, g.ids[5], NULL, NULL, d.amount, 75, 0, 75),
+                        (0, 'created', d.created_at, NULL, 'Stage 1', NULL::uuid, g.ids[1], NULL::numeric, d.amount, 15),
+                        (1, 'moved', d.created_at + make_interval(days => g.step), 'Stage 1', 'Stage 2', g.ids[1], g.ids[2], NULL, 0, 15),
+                        (2, 'moved', d.created_at + make_interval(days => 2 * g.step), 'Stage 2', 'Stage 3', g.ids[2], g.ids[3], NULL, 0, 15),
+                        (3, 'moved', d.created_at + make_interval(days => 3 * g.step), 'Stage 3', 'Stage 4', g.ids[3], g.ids[4], NULL, 0, 15),
+                        (4, 'moved', d.created_at + make_interval(days => 4 * g.step), 'Stage 4', 'Stage 5', g.ids[4], g.ids[5], NULL, 0, 15),
+                        (5, nullif(d.status, 'open'), d.closed_at, NULL, d.lost_reason, g.ids[5], NULL, NULL, -d.amount, -75),
                         (6, CASE WHEN d.push_count >= 1 THEN 'pushed' END, d.created_at + interval '10 days',
-                            (d.created_at + interval '30 days')::date::text, (d.created_at + interval '60 days')::date::text, NULL, NULL, NULL, d.amount, 15, d.amount, 15),
+                            (d.created_at + interval '30 days')::date::text, (d.created_at + interval '60 days')::date::text, NULL, NULL, NULL, 0, 0),
                         (7, CASE WHEN d.push_count >= 2 THEN 'pushed' END, d.created_at + interval '20 days',
-                            (d.created_at + interval '60 days')::date::text, (d.created_at + interval '90 days')::date::text, NULL, NULL, NULL, d.amount, 15, d.amount, 15),
+                            (d.created_at + interval '60 days')::date::text, (d.created_at + interval '90 days')::date::text, NULL, NULL, NULL, 0, 0),
                         (8, CASE WHEN n % 4 = 0 THEN 'amountUp' END, d.created_at + interval '2 days', (d.amount - 1000)::text, d.amount::text, NULL, NULL,
-                            1000, d.amount - 1000, 15, d.amount, 15))
-                        AS c(seq, kind, at, from_value, to_value, from_stage, to_stage, delta, previous_open, previous_probability, open, probability)
+                            1000, 1000, 15))
+                        AS c(seq, kind, at, from_value, to_value, from_stage, to_stage, delta, open, open_probability)
                     WHERE c.kind IS NOT NULL
                     ORDER BY {(inTimeOrder ? "c.at" : "d.opportunity_id, c.seq")};
                     COMMIT;

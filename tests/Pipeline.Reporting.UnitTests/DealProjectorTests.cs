@@ -126,8 +126,8 @@ public sealed class DealProjectorTests
         var stays = projection.Intervals.Select(i => $"{i.StageId}:{i.EnteredAt:O}:{i.ExitedAt:O}:{i.Exit}");
         var changes = projection.Changes.Select(c => string.Join(":", new object?[]
         {
-            c.Sequence, c.Version, c.Kind, c.At, c.FromValue, c.ToValue, c.FromStageId, c.ToStageId, c.AmountDelta, c.PreviousCurrency,
-            c.PreviousOpenAmount, c.PreviousProbability, c.Currency, c.OpenAmount, c.Probability, c.PipelineId, c.OwnerId, c.TeamId, c.Segment, c.Source,
+            c.Sequence, c.Version, c.Kind, c.At, c.FromValue, c.ToValue, c.FromStageId, c.ToStageId, c.AmountDelta, c.Currency, c.OpenDelta,
+            c.WeightedDelta, c.PreviousCurrency, c.RemovedOpenAmount, c.RemovedWeightedAmount, c.PipelineId, c.OwnerId, c.TeamId, c.Segment, c.Source,
         }));
         return string.Join("|", new object?[]
         {

@@ -17,7 +17,7 @@ public sealed class PipelineReviewTests
     private static readonly Guid ThePipeline = DealProjectorTests.Pipeline;
 
     [Fact]
-    public void Each_event_of_a_deal_becomes_the_change_the_review_lists_with_the_open_value_before_and_after()
+    public void Each_event_of_a_deal_becomes_the_change_the_review_lists_with_what_it_moved_the_open_and_weighted_pipeline_by()
     {
         var changes = DealProjector.Project(Organization, 1, Opportunity, History())!.Changes;
 
@@ -32,16 +32,17 @@ public sealed class PipelineReviewTests
             (6, "amountUp", 15, "1000", "1500", null, null),
             (7, "won", 20, null, null, Stages[2], null),
         ], changes.Select(c => (c.Sequence, c.Kind, (int)(c.At - Start).TotalDays, c.FromValue, c.ToValue, c.FromStageId, c.ToStageId)));
+        // Created at 10 %, moved to 50 and 75 %, lost, reopened at 60 %, raised by 500, won.
         Assert.Equal(
         [
-            (0m, 0, 1_000m, 10), (1_000m, 10, 1_000m, 50), (1_000m, 50, 1_000m, 75), (1_000m, 75, 1_000m, 75),
-            (1_000m, 75, 0m, 75), (0m, 75, 1_000m, 60), (1_000m, 60, 1_500m, 60), (1_500m, 60, 0m, 60),
-        ], changes.Select(c => (c.PreviousOpenAmount, c.PreviousProbability, c.OpenAmount, c.Probability)));
+            (1_000m, 100m), (0m, 400m), (0m, 250m), (0m, 0m), (-1_000m, -750m), (1_000m, 600m), (500m, 300m), (-1_500m, -900m),
+        ], changes.Select(c => (c.OpenDelta, c.WeightedDelta)));
         Assert.Equal(500m, changes.Single(c => c.Kind == "amountUp").AmountDelta);
         // Every row carries the deal's current filters (a won deal in the end, still Alice's).
         Assert.All(changes, c => Assert.Equal((ThePipeline, "alice", "smb", "inbound"), (c.PipelineId, c.OwnerId, c.Segment, c.Source)));
         // A window holding all of them: the deal, won, adds nothing to the open pipeline.
-        Assert.Equal(0m, changes.Sum(c => c.OpenAmount - c.PreviousOpenAmount));
+        Assert.Equal((0m, 0m), (changes.Sum(c => c.OpenDelta), changes.Sum(c => c.WeightedDelta)));
+        Assert.All(changes, c => Assert.Equal(("EUR", "EUR", 0m, 0m), (c.Currency, c.PreviousCurrency, c.RemovedOpenAmount, c.RemovedWeightedAmount)));
     }
 
     [Fact]
@@ -62,13 +63,15 @@ public sealed class PipelineReviewTests
 
         var changes = DealProjector.Project(Organization, 1, Opportunity, history)!.Changes.Skip(3).ToList();
 
+        // At 75 %: lowered by 200; set to 40 %; from 800 EUR to 900 USD: all 900 USD added, all 800 EUR taken away.
         Assert.Equal(
         [
-            ("amountDown", "1000", "800", (decimal?)-200m, "EUR", 1_000m, "EUR", 800m),
-            ("probabilityChanged", "75", "40", null, "EUR", 800m, "EUR", 800m),
-            ("currencyChanged", "800 EUR", "900 USD", null, "EUR", 800m, "USD", 900m),
-            ("pulled", "2026-04-01", "2026-03-20", null, "USD", 900m, "USD", 900m),
-        ], changes.Select(c => (c.Kind, c.FromValue, c.ToValue, c.AmountDelta, c.PreviousCurrency, c.PreviousOpenAmount, c.Currency, c.OpenAmount)));
+            ("amountDown", "1000", "800", (decimal?)-200m, "EUR", -200m, -150m, "EUR", 0m, 0m),
+            ("probabilityChanged", "75", "40", null, "EUR", 0m, -280m, "EUR", 0m, 0m),
+            ("currencyChanged", "800 EUR", "900 USD", null, "USD", 900m, 360m, "EUR", 800m, 320m),
+            ("pulled", "2026-04-01", "2026-03-20", null, "USD", 0m, 0m, "USD", 0m, 0m),
+        ], changes.Select(c => (c.Kind, c.FromValue, c.ToValue, c.AmountDelta, c.Currency, c.OpenDelta, c.WeightedDelta, c.PreviousCurrency,
+            c.RemovedOpenAmount, c.RemovedWeightedAmount)));
     }
 
     [Fact]
@@ -108,6 +111,8 @@ public sealed class PipelineReviewTests
                 new ChangeAmounts("USD", day, 100, 0, -1_000, -500),              // at 0.80
                 new ChangeAmounts("USD", day.AddDays(1), 0, -100, 0, 0),          // at 0.90
                 new ChangeAmounts("SEK", day, 0, 0, 3_000, 300),                  // no rate
+                new ChangeAmounts("NOK", day, 0, 0, 700, 70),                     // no rate, but cancelled out the same day
+                new ChangeAmounts("NOK", day, 0, 0, -700, -70),
             ],
             stages, money);
 
@@ -115,6 +120,20 @@ public sealed class PipelineReviewTests
         Assert.Equal(["openAmountDelta", "weightedAmountDelta"], incomplete);
         Assert.Equal(["SEK"], money.Missing);
         Assert.Equal([new LeftOutChanges("SEK", 0, 0, 3_000, 300)], money.LeftOutOfChanges);
+    }
+
+    [Fact]
+    public void The_window_is_cut_where_a_rate_takes_effect_so_that_each_stretch_converts_at_its_first_days_rates()
+    {
+        var paris = OrganizationCalendar.For("Europe/Paris", 1);
+        var window = ReviewWindow.Of(WindowBound.Parse("2026-03-02T10:00:00Z"), WindowBound.Parse("2026-03-09T10:00:00Z"), DateTimeOffset.UtcNow, paris);
+
+        var stretches = ReviewWindow.RateStretches(window, [new DateOnly(2026, 1, 1), new DateOnly(2026, 3, 5), new DateOnly(2026, 3, 5), new DateOnly(2026, 4, 1)], paris);
+
+        Assert.Equal(
+            [new RateStretch(window.From, new DateOnly(2026, 3, 2)), new RateStretch(new DateTimeOffset(2026, 3, 4, 23, 0, 0, TimeSpan.Zero), new DateOnly(2026, 3, 5))],
+            stretches);
+        Assert.Equal([new RateStretch(window.From, new DateOnly(2026, 3, 2))], ReviewWindow.RateStretches(window, [], paris));
     }
 
     [Fact]

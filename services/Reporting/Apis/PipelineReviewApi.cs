@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Pipeline.Messaging.Organizations;
 using Pipeline.Reporting.Domain;
 using Pipeline.Reporting.Infrastructure.Queries;
 using Pipeline.ServiceDefaults;
@@ -78,7 +79,9 @@ public static class PipelineReviewApi
         }
 
         var size = query.Limit ?? 50;
-        var review = await queries.ChangesAsync(filter, zone, after, size + 1, cancellationToken);
+        // Amounts convert at the rates of their day in the organisation's time zone (the one the read models are cut in).
+        var stretches = ReviewWindow.RateStretches(filter.Period, money.RateChangeDays, OrganizationCalendar.For(zone, 1));
+        var review = await queries.ChangesAsync(filter, stretches, after, size + 1, cancellationToken);
         var (totals, incomplete) = PipelineReview.Total(review.Counts, review.Amounts, review.Stages, money);
         var page = review.Deals.Take(size).ToList();
         var items = page.Select(d => new ChangedDeal(d.OpportunityId, d.Title, d.OwnerId, d.Changes.Select(c => Shown(c, review.Stages)).ToList())).ToList();

@@ -98,7 +98,10 @@ public sealed class ReportContext(ReportingDbContext db, CurrentUser caller, Tim
             ?? new ProjectionState { OrganizationId = caller.OrganizationId, TimeZone = profile.TimeZone };
         var table = await db.RateTables.AsNoTracking().SingleOrDefaultAsync(cancellationToken);
         var rates = await db.Rates.AsNoTracking().Select(r => new DatedRate(r.Currency, r.EffectiveFrom, r.Rate)).ToListAsync(cancellationToken);
-        var money = new ReportCurrency(profile.Currency, new DatedExchangeRates(table?.QuotedIn ?? profile.Currency, rates));
+        var money = new ReportCurrency(profile.Currency, new DatedExchangeRates(table?.QuotedIn ?? profile.Currency, rates))
+        {
+            RateChangeDays = rates.Select(r => r.EffectiveFrom).Distinct().ToList(),
+        };
         var asOf = await db.DealEvents.MaxAsync(e => (DateTimeOffset?)e.OccurredAt, cancellationToken);
 
         var calendar = OrganizationCalendar.For(state.TimeZone, profile.FiscalYearStartMonth);

@@ -48,8 +48,8 @@ public sealed record StagePlace(Guid PipelineId, string Name, int Order);
 public sealed record ChangeCount(string Kind, Guid? FromStageId, Guid? ToStageId, long Count);
 
 /// <summary>
-/// The amounts a window's changes moved, in one currency on one of the organisation's days (converted at that day's
-/// rate): amounts raised and lowered, and the open and weighted pipeline's change (after minus before, summed).
+/// The amounts some of a window's changes moved, in one currency, converted at the rate of <paramref name="Day"/>:
+/// amounts raised and lowered, and what they moved the open and weighted pipeline by.
 /// </summary>
 public sealed record ChangeAmounts(string Currency, DateOnly Day, decimal Up, decimal Down, decimal Open, decimal Weighted);
 
@@ -98,7 +98,10 @@ public static class PipelineReview
         int Of(string kind) => byKind.GetValueOrDefault(kind);
 
         ConvertedTotal up = new(), down = new(), open = new(), weighted = new();
-        foreach (var day in amounts)
+        // Net per currency and day first: what cancels out within a day was never left out.
+        var net = amounts.GroupBy(a => (a.Currency, a.Day)).Select(g => new ChangeAmounts(
+            g.Key.Currency, g.Key.Day, g.Sum(a => a.Up), g.Sum(a => a.Down), g.Sum(a => a.Open), g.Sum(a => a.Weighted)));
+        foreach (var day in net)
         {
             up.Add(money.Convert(day.Up, day.Currency, day.Day, AmountFigure.AmountUp));
             down.Add(money.Convert(day.Down, day.Currency, day.Day, AmountFigure.AmountDown));
@@ -138,6 +141,9 @@ public sealed record WindowBound(DateTimeOffset? Instant, DateOnly? Day)
     public DateTimeOffset In(OrganizationCalendar calendar) => Instant ?? calendar.StartOf(Day!.Value);
 }
 
+/// <summary>A stretch of the window from <see cref="Start"/>, whose amounts convert at the rates of <see cref="Day"/>.</summary>
+public sealed record RateStretch(DateTimeOffset Start, DateOnly Day);
+
 /// <summary>The instants the review covers, [since, until).</summary>
 public static class ReviewWindow
 {
@@ -150,6 +156,15 @@ public static class ReviewWindow
         var start = since?.In(calendar) ?? end - DefaultSpan;
         return new ReportPeriod(calendar.DayOf(start), calendar.DayOf(end), start, end);
     }
+
+    /// <summary>
+    /// The window cut where a rate takes effect (the organisation's midnight of <paramref name="rateChangeDays"/>):
+    /// within each stretch every amount converts at the same rates, those of its first day. Usually one stretch, so the
+    /// amounts are summed per currency only.
+    /// </summary>
+    public static IReadOnlyList<RateStretch> RateStretches(ReportPeriod window, IEnumerable<DateOnly> rateChangeDays, OrganizationCalendar calendar) =>
+        rateChangeDays.Select(calendar.StartOf).Where(start => start > window.From && start < window.To).Distinct().Order()
+            .Prepend(window.From).Select(start => new RateStretch(start, calendar.DayOf(start))).ToList();
 
     /// <summary>Why the window cannot be reviewed (which field, what is wrong), if it cannot.</summary>
     public static (string Field, string Message)? Problem(ReportPeriod window) =>

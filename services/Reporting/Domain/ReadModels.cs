@@ -101,9 +101,9 @@ public sealed class StageInterval : ITenantOwned
 
 /// <summary>
 /// A change of a deal the pipeline review lists (<see cref="ChangeKind"/>), derived from its events by the projection,
-/// with the deal's open value just before and after it (what the open and weighted pipeline moved by) and the deal's
-/// current pipeline, owner, team, segment and source (the report's filters: kept on every row, so that a week of
-/// changes is read without visiting each deal). One row per change and read-model generation.
+/// with what it moved the open and weighted pipeline by and the deal's current pipeline, owner, team, segment and
+/// source (the report's filters: kept on every row, so that a week of changes is read from one index without
+/// visiting each deal). One row per change and read-model generation.
 /// </summary>
 public sealed class DealChange : ITenantOwned
 {
@@ -138,19 +138,26 @@ public sealed class DealChange : ITenantOwned
     /// <summary>New amount minus old, in <see cref="Currency"/>, for <see cref="ChangeKind.AmountUp"/> and <see cref="ChangeKind.AmountDown"/>.</summary>
     public decimal? AmountDelta { get; init; }
 
-    /// <summary>The deal's currency, amount while open (0 once closed) and probability before the change.</summary>
-    public string PreviousCurrency { get; init; } = "";
-
-    public decimal PreviousOpenAmount { get; init; }
-
-    public int PreviousProbability { get; init; }
-
-    /// <summary>The same after the change.</summary>
+    /// <summary>The deal's currency after the change.</summary>
     public string Currency { get; init; } = "";
 
-    public decimal OpenAmount { get; init; }
+    /// <summary>
+    /// What the change added to the open pipeline (Σ amount of open deals) in <see cref="Currency"/>: the deal's open
+    /// amount after it minus before it (0 once closed), or, when the change was of currency, all of it after.
+    /// </summary>
+    public decimal OpenDelta { get; init; }
 
-    public int Probability { get; init; }
+    /// <summary>The same for the weighted pipeline (amount × probability ÷ 100).</summary>
+    public decimal WeightedDelta { get; init; }
+
+    /// <summary>The deal's currency before the change: another only for a change of currency.</summary>
+    public string PreviousCurrency { get; init; } = "";
+
+    /// <summary>What a change of currency took away from the open pipeline in <see cref="PreviousCurrency"/> (else 0).</summary>
+    public decimal RemovedOpenAmount { get; init; }
+
+    /// <summary>The same for the weighted pipeline.</summary>
+    public decimal RemovedWeightedAmount { get; init; }
 
     public Guid PipelineId { get; set; }
 

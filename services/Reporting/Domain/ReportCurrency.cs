@@ -35,6 +35,9 @@ public sealed class ReportCurrency(string currency, DatedExchangeRates rates)
 
     public string Currency { get; } = currency.Trim();
 
+    /// <summary>The days a rate takes effect on (the pipeline review converts each stretch between them at one rate).</summary>
+    public IReadOnlyCollection<DateOnly> RateChangeDays { get; init; } = [];
+
     /// <summary>The months in which a rate changes after their first day: their amounts convert day by day.</summary>
     public IReadOnlyCollection<DateOnly> MonthsWithRateChanges { get; } = rates.MonthsWithRateChanges.ToList();
 

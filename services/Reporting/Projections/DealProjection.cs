@@ -128,27 +128,28 @@ public sealed class DealProjection(ReportingDbContext db, ProjectionMetrics metr
                     {changes.Select(c => c.OpportunityId).ToArray()}, {changes.Select(c => c.Sequence).ToArray()}, {changes.Select(c => c.Version).ToArray()},
                     {changes.Select(c => c.Kind).ToArray()}, {changes.Select(c => c.At).ToArray()}, {changes.Select(c => c.FromValue).ToArray()},
                     {changes.Select(c => c.ToValue).ToArray()}, {changes.Select(c => c.FromStageId).ToArray()}, {changes.Select(c => c.ToStageId).ToArray()},
-                    {changes.Select(c => c.AmountDelta).ToArray()}, {changes.Select(c => c.PreviousCurrency).ToArray()},
-                    {changes.Select(c => c.PreviousOpenAmount).ToArray()}, {changes.Select(c => c.PreviousProbability).ToArray()},
-                    {changes.Select(c => c.Currency).ToArray()}, {changes.Select(c => c.OpenAmount).ToArray()}, {changes.Select(c => c.Probability).ToArray()},
+                    {changes.Select(c => c.AmountDelta).ToArray()}, {changes.Select(c => c.Currency).ToArray()}, {changes.Select(c => c.OpenDelta).ToArray()},
+                    {changes.Select(c => c.WeightedDelta).ToArray()}, {changes.Select(c => c.PreviousCurrency).ToArray()},
+                    {changes.Select(c => c.RemovedOpenAmount).ToArray()}, {changes.Select(c => c.RemovedWeightedAmount).ToArray()},
                     {changes.Select(c => c.PipelineId).ToArray()}, {changes.Select(c => c.OwnerId).ToArray()}, {changes.Select(c => c.TeamId).ToArray()},
                     {changes.Select(c => c.Segment).ToArray()}, {changes.Select(c => c.Source).ToArray()})
-                    AS n(opportunity_id, sequence, version, kind, at, from_value, to_value, from_stage_id, to_stage_id, amount_delta, previous_currency,
-                         previous_open_amount, previous_probability, currency, open_amount, probability, pipeline_id, owner_id, team_id, segment, source)),
+                    AS n(opportunity_id, sequence, version, kind, at, from_value, to_value, from_stage_id, to_stage_id, amount_delta, currency, open_delta,
+                         weighted_delta, previous_currency, removed_open_amount, removed_weighted_amount, pipeline_id, owner_id, team_id, segment, source)),
             gone AS (
                 DELETE FROM deal_changes c
                 WHERE c.organization_id = {organizationId} AND c.generation = {generation} AND c.opportunity_id = ANY({opportunities.ToArray()})
                   AND NOT EXISTS (SELECT FROM fresh f WHERE f.opportunity_id = c.opportunity_id AND f.sequence = c.sequence))
             INSERT INTO deal_changes AS c (organization_id, generation, opportunity_id, sequence, version, kind, at, from_value, to_value, from_stage_id,
-                                           to_stage_id, amount_delta, previous_currency, previous_open_amount, previous_probability, currency,
-                                           open_amount, probability, pipeline_id, owner_id, team_id, segment, source)
+                                           to_stage_id, amount_delta, currency, open_delta, weighted_delta, previous_currency, removed_open_amount,
+                                           removed_weighted_amount, pipeline_id, owner_id, team_id, segment, source)
             SELECT {organizationId}, {generation}, f.* FROM fresh f
             ON CONFLICT (organization_id, generation, opportunity_id, sequence) DO UPDATE SET
-                (version, kind, at, from_value, to_value, from_stage_id, to_stage_id, amount_delta, previous_currency, previous_open_amount,
-                 previous_probability, currency, open_amount, probability, pipeline_id, owner_id, team_id, segment, source) =
+                (version, kind, at, from_value, to_value, from_stage_id, to_stage_id, amount_delta, currency, open_delta, weighted_delta,
+                 previous_currency, removed_open_amount, removed_weighted_amount, pipeline_id, owner_id, team_id, segment, source) =
                 (excluded.version, excluded.kind, excluded.at, excluded.from_value, excluded.to_value, excluded.from_stage_id, excluded.to_stage_id,
-                 excluded.amount_delta, excluded.previous_currency, excluded.previous_open_amount, excluded.previous_probability, excluded.currency,
-                 excluded.open_amount, excluded.probability, excluded.pipeline_id, excluded.owner_id, excluded.team_id, excluded.segment, excluded.source)
+                 excluded.amount_delta, excluded.currency, excluded.open_delta, excluded.weighted_delta, excluded.previous_currency,
+                 excluded.removed_open_amount, excluded.removed_weighted_amount, excluded.pipeline_id, excluded.owner_id, excluded.team_id,
+                 excluded.segment, excluded.source)
             WHERE (c.*) IS DISTINCT FROM (excluded.*)
             """, cancellationToken);
     }

@@ -161,13 +161,15 @@ public static class DealProjector
         /// <summary>What the deal adds to the open pipeline: its amount while open, else nothing.</summary>
         public decimal OpenAmount => Open ? Amount : 0;
 
+        public decimal WeightedAmount => OpenAmount * Probability / 100m;
+
         public static Figures Of(Deal deal) => new(deal.Currency, deal.Amount, deal.Status == "open", deal.Probability);
     }
 
     /// <summary>
     /// The changes one event made to <paramref name="deal"/> (now as after it), as the pipeline review lists them. The
-    /// first carries the deal's open value before and after the event, any other the value after on both sides, so
-    /// that a window's changes add up to what the open pipeline moved by. An update is compared with the deal before
+    /// first carries what the event moved the open and weighted pipeline by, any other nothing, so that a window's
+    /// changes add up to what the pipeline moved by. An update is compared with the deal before
     /// it (amount, currency, probability), so a redelivered or reordered update changes nothing twice.
     /// </summary>
     private static IEnumerable<DealChange> ChangesOf(OpportunityEvent @event, Figures before, Deal deal)
@@ -178,13 +180,18 @@ public static class DealProjector
         {
             // Before its creation a deal is worth nothing, in the currency it is created in.
             var previous = first ? before with { Currency = before.Currency == "" ? after.Currency : before.Currency } : after;
+            var currencyChanged = previous.Currency != after.Currency;
             first = false;
             return new DealChange
             {
                 OrganizationId = deal.OrganizationId, Generation = deal.Generation, OpportunityId = deal.OpportunityId, Version = @event.Version,
                 Kind = kind, At = at.ToUniversalTime(), FromValue = from, ToValue = to, FromStageId = fromStage, ToStageId = toStage, AmountDelta = amountDelta,
-                PreviousCurrency = previous.Currency, PreviousOpenAmount = previous.OpenAmount, PreviousProbability = previous.Probability,
-                Currency = after.Currency, OpenAmount = after.OpenAmount, Probability = after.Probability,
+                Currency = after.Currency,
+                OpenDelta = after.OpenAmount - (currencyChanged ? 0 : previous.OpenAmount),
+                WeightedDelta = after.WeightedAmount - (currencyChanged ? 0 : previous.WeightedAmount),
+                PreviousCurrency = previous.Currency,
+                RemovedOpenAmount = currencyChanged ? previous.OpenAmount : 0,
+                RemovedWeightedAmount = currencyChanged ? previous.WeightedAmount : 0,
             };
         }
 

@@ -325,8 +325,7 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                         .HasColumnName("from_stage_id");
 
                     b.Property<string>("FromValue")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
+                        .HasColumnType("text")
                         .HasColumnName("from_value");
 
                     b.Property<string>("Kind")
@@ -335,10 +334,10 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                         .HasColumnType("character varying(20)")
                         .HasColumnName("kind");
 
-                    b.Property<decimal>("OpenAmount")
+                    b.Property<decimal>("OpenDelta")
                         .HasPrecision(18, 2)
                         .HasColumnType("numeric(18,2)")
-                        .HasColumnName("open_amount");
+                        .HasColumnName("open_delta");
 
                     b.Property<string>("OwnerId")
                         .IsRequired()
@@ -356,18 +355,15 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                         .HasColumnType("character varying(3)")
                         .HasColumnName("previous_currency");
 
-                    b.Property<decimal>("PreviousOpenAmount")
+                    b.Property<decimal>("RemovedOpenAmount")
                         .HasPrecision(18, 2)
                         .HasColumnType("numeric(18,2)")
-                        .HasColumnName("previous_open_amount");
+                        .HasColumnName("removed_open_amount");
 
-                    b.Property<int>("PreviousProbability")
-                        .HasColumnType("integer")
-                        .HasColumnName("previous_probability");
-
-                    b.Property<int>("Probability")
-                        .HasColumnType("integer")
-                        .HasColumnName("probability");
+                    b.Property<decimal>("RemovedWeightedAmount")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("numeric(20,4)")
+                        .HasColumnName("removed_weighted_amount");
 
                     b.Property<string>("Segment")
                         .HasColumnType("text")
@@ -386,19 +382,25 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                         .HasColumnName("to_stage_id");
 
                     b.Property<string>("ToValue")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
+                        .HasColumnType("text")
                         .HasColumnName("to_value");
 
                     b.Property<long>("Version")
                         .HasColumnType("bigint")
                         .HasColumnName("version");
 
+                    b.Property<decimal>("WeightedDelta")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("numeric(20,4)")
+                        .HasColumnName("weighted_delta");
+
                     b.HasKey("OrganizationId", "Generation", "OpportunityId", "Sequence")
                         .HasName("pk_deal_changes");
 
-                    b.HasIndex("OrganizationId", "Generation", "At")
-                        .HasDatabaseName("ix_deal_changes_organization_id_generation_at");
+                    b.HasIndex("OrganizationId", "Generation", "At", "OpportunityId")
+                        .HasDatabaseName("ix_deal_changes_organization_id_generation_at_opportunity_id");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("OrganizationId", "Generation", "At", "OpportunityId"), new[] { "Sequence", "Kind", "FromStageId", "ToStageId", "AmountDelta", "Currency", "OpenDelta", "WeightedDelta", "PreviousCurrency", "RemovedOpenAmount", "RemovedWeightedAmount", "PipelineId", "OwnerId", "TeamId", "Segment", "Source" });
 
                     b.ToTable("deal_changes", (string)null);
                 });

@@ -14,10 +14,10 @@ public sealed record ChangesCursor(DateTimeOffset LastChangeAt, Guid Opportunity
 
 /// <summary>
 /// The pipeline review's figures, in one batch of SQL: the changes of the filter's deals between its instants
-/// (<see cref="ReportFilter.From"/>, <see cref="ReportFilter.To"/>) counted by kind, their amounts summed per currency
-/// and organisation day, a page of the deals changed (latest change first) with their changes, and the stages of the
-/// organisation's pipelines (their current names and order). Each reads the window's rows of <c>deal_changes</c>
-/// through its index by time; the filter's columns are on those rows, so no deal is visited but the page's.
+/// (<see cref="ReportFilter.From"/>, <see cref="ReportFilter.To"/>) counted by kind with what they moved per currency,
+/// a page of the deals changed (latest change first) with their changes, and the stages of the organisation's
+/// pipelines (their current names and order). A week is one range of <c>deal_changes</c>' index by time, which holds
+/// what the totals read; the filter's columns are on every row, so no deal is visited but the page's.
 /// </summary>
 public sealed class ReviewQueries(NpgsqlDataSource database)
 {
@@ -25,30 +25,37 @@ public sealed class ReviewQueries(NpgsqlDataSource database)
         IReadOnlyList<ChangeCount> Counts, IReadOnlyList<ChangeAmounts> Amounts, IReadOnlyList<ChangedDealRow> Deals,
         IReadOnlyDictionary<Guid, StagePlace> Stages);
 
-    public async Task<Review> ChangesAsync(ReportFilter filter, string timeZone, ChangesCursor? after, int limit, CancellationToken cancellationToken)
+    public async Task<Review> ChangesAsync(
+        ReportFilter filter, IReadOnlyList<RateStretch> stretches, ChangesCursor? after, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection);
-        // Moves are counted per pair of stages, which the pipeline's current order tells the direction of.
-        Window(batch, filter, """
-            SELECT c.kind, CASE WHEN c.kind = 'moved' THEN c.from_stage_id END, CASE WHEN c.kind = 'moved' THEN c.to_stage_id END, count(*)
-            FROM deal_changes c WHERE {0} GROUP BY 1, 2, 3
+        // One pass: per kind (moves per pair of stages, which the pipeline's current order gives a direction), currency
+        // and stretch of constant rates, how many and what they moved. Amount edits are a kind of their own, so their
+        // sum is all up or all down.
+        var totals = Window(batch, filter, $$"""
+            SELECT c.kind, CASE WHEN c.kind = 'moved' THEN c.from_stage_id END, CASE WHEN c.kind = 'moved' THEN c.to_stage_id END,
+                   c.currency, c.previous_currency, {{(stretches.Count > 1 ? "width_bucket(c.at, @stretches) - 1" : "0")}},
+                   count(*), coalesce(sum(c.amount_delta), 0), sum(c.open_delta), sum(c.weighted_delta),
+                   coalesce(sum(c.removed_open_amount) FILTER (WHERE c.previous_currency <> c.currency), 0),
+                   coalesce(sum(c.removed_weighted_amount) FILTER (WHERE c.previous_currency <> c.currency), 0)
+            FROM deal_changes c WHERE {0} GROUP BY 1, 2, 3, 4, 5, 6
             """);
-        // Each change adds the deal's open value after it and takes away the value before it (in the currencies they
-        // were in), so the sums are the open and weighted pipeline at until minus at since.
-        Window(batch, filter, """
-            SELECT v.currency, (c.at AT TIME ZONE @zone)::date, sum(v.up), sum(v.down), sum(v.open), sum(v.weighted)
-            FROM deal_changes c CROSS JOIN LATERAL (VALUES
-                (c.currency, greatest(c.amount_delta, 0), least(c.amount_delta, 0), c.open_amount, c.open_amount * c.probability / 100.0),
-                (c.previous_currency, 0, 0, -c.previous_open_amount, -c.previous_open_amount * c.previous_probability / 100.0)) AS v(currency, up, down, open, weighted)
-            WHERE {0}
-            GROUP BY 1, 2 HAVING sum(v.up) <> 0 OR sum(v.down) <> 0 OR sum(v.open) <> 0 OR sum(v.weighted) <> 0
-            """).Parameters.AddWithValue("zone", timeZone);
+        if (stretches.Count > 1)
+        {
+            totals.Parameters.AddWithValue("stretches", stretches.Skip(1).Select(s => s.Start).ToArray());
+        }
+
+        // The deals by their latest change in the window, read backwards along the index by time: a change is a deal's
+        // latest when none of its changes comes after it there; the page ends when it has its deals.
         var page = Window(batch, filter, $$"""
             WITH page AS (
-                SELECT c.opportunity_id, max(c.at) AS last_at FROM deal_changes c WHERE {0} GROUP BY 1
-                {{(after is null ? "" : "HAVING (max(c.at), c.opportunity_id) < (@after_at, @after_id)")}}
-                ORDER BY 2 DESC, 1 DESC LIMIT @limit)
+                SELECT c.opportunity_id, c.at AS last_at FROM deal_changes c
+                WHERE {0}{{(after is null ? "" : " AND (c.at, c.opportunity_id) < (@after_at, @after_id)")}}
+                  AND NOT EXISTS (SELECT FROM deal_changes l
+                                  WHERE l.organization_id = c.organization_id AND l.generation = c.generation AND l.opportunity_id = c.opportunity_id
+                                    AND l.at < @to AND (l.at > c.at OR (l.at = c.at AND l.sequence > c.sequence)))
+                ORDER BY c.at DESC, c.opportunity_id DESC LIMIT @limit)
             SELECT p.opportunity_id, p.last_at, d.title, d.owner_id, c.kind, c.at, c.from_value, c.to_value, c.from_stage_id, c.to_stage_id, c.currency
             FROM page p
             JOIN deals d ON d.organization_id = @org AND d.generation = @generation AND d.opportunity_id = p.opportunity_id
@@ -69,17 +76,19 @@ public sealed class ReviewQueries(NpgsqlDataSource database)
 
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         var counts = new List<ChangeCount>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            counts.Add(new ChangeCount(reader.GetString(0), NullableGuid(reader, 1), NullableGuid(reader, 2), reader.GetInt64(3)));
-        }
-
-        await reader.NextResultAsync(cancellationToken);
         var amounts = new List<ChangeAmounts>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            amounts.Add(new ChangeAmounts(reader.GetString(0).Trim(), reader.GetFieldValue<DateOnly>(1), reader.GetDecimal(2), reader.GetDecimal(3),
-                reader.GetDecimal(4), reader.GetDecimal(5)));
+            var kind = reader.GetString(0);
+            var (currency, previousCurrency, day) = (reader.GetString(3).Trim(), reader.GetString(4).Trim(), stretches[reader.GetInt32(5)].Day);
+            var amountDelta = reader.GetDecimal(7);
+            counts.Add(new ChangeCount(kind, NullableGuid(reader, 1), NullableGuid(reader, 2), reader.GetInt64(6)));
+            amounts.Add(new ChangeAmounts(currency, day, kind == ChangeKind.AmountUp ? amountDelta : 0, kind == ChangeKind.AmountDown ? amountDelta : 0,
+                reader.GetDecimal(8), reader.GetDecimal(9)));
+            if (previousCurrency != currency)
+            {
+                amounts.Add(new ChangeAmounts(previousCurrency, day, 0, 0, -reader.GetDecimal(10), -reader.GetDecimal(11)));
+            }
         }
 
         await reader.NextResultAsync(cancellationToken);
