@@ -35,7 +35,7 @@ public sealed class ReviewQueries(NpgsqlDataSource database)
         // sum is all up or all down.
         var totals = Window(batch, filter, $$"""
             SELECT c.kind, CASE WHEN c.kind = 'moved' THEN c.from_stage_id END, CASE WHEN c.kind = 'moved' THEN c.to_stage_id END,
-                   c.currency, c.previous_currency, {{(stretches.Count > 1 ? "width_bucket(c.at, @stretches) - 1" : "0")}},
+                   c.currency, c.previous_currency, {{(stretches.Count > 1 ? "width_bucket(c.at, @stretches)" : "0")}},
                    count(*), coalesce(sum(c.amount_delta), 0), sum(c.open_delta), sum(c.weighted_delta),
                    coalesce(sum(c.removed_open_amount) FILTER (WHERE c.previous_currency <> c.currency), 0),
                    coalesce(sum(c.removed_weighted_amount) FILTER (WHERE c.previous_currency <> c.currency), 0)
