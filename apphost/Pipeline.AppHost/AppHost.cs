@@ -15,7 +15,9 @@ var opportunity = builder.AddService<Projects.Pipeline_Opportunity>(
 var automation = builder.AddService<Projects.Pipeline_Automation>(
     ResourceNames.Automation, infrastructure.Database(ResourceNames.AutomationDatabase), messaging);
 var notification = builder.AddService<Projects.Pipeline_Notification>(
-    ResourceNames.Notification, infrastructure.Database(ResourceNames.NotificationDatabase), messaging);
+        ResourceNames.Notification, infrastructure.Database(ResourceNames.NotificationDatabase), messaging)
+    .WithReference(infrastructure.Smtp, ResourceNames.Smtp) // e-mail; locally kept as files (README, Notifications)
+    .WaitFor(infrastructure.Smtp);
 var reporting = builder.AddService<Projects.Pipeline_Reporting>(
         ResourceNames.Reporting, infrastructure.Database(ResourceNames.ReportingDatabase), messaging)
     .WithReference(opportunity); // a rebuild reads the opportunity service's event history

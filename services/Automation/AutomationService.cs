@@ -12,7 +12,7 @@ public static class AutomationService
     {
         builder.AddPipelineAuthentication();
         builder.AddServiceDatabase<AutomationDbContext>(ResourceNames.AutomationDatabase);
-        builder.AddMessaging<AutomationDbContext>(ResourceNames.Automation);
+        builder.AddMessaging<AutomationDbContext>(ResourceNames.Automation, bus => bus.AddDiagnosticsProbe<AutomationDbContext>(ResourceNames.Automation));
         return builder;
     }
 

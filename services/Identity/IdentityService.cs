@@ -25,7 +25,7 @@ public static class IdentityService
         builder.AddPipelineAuthentication();
         builder.Services.AddAuthentication().AddSignInSession();
         builder.AddServiceDatabase<IdentityDbContext>(ResourceNames.IdentityDatabase);
-        builder.AddMessaging<IdentityDbContext>(ResourceNames.Identity);
+        builder.AddMessaging<IdentityDbContext>(ResourceNames.Identity, bus => bus.AddDiagnosticsProbe<IdentityDbContext>(ResourceNames.Identity));
         builder.Services.AddAntiforgery();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();

@@ -33,6 +33,7 @@ public static class OpportunityService
             bus.AddConsumer<UserDirectoryConsumer>();
             bus.AddConsumer<CreateFollowUpActivityConsumer>();
             bus.AddOrganizationProfiles<OpportunityDbContext>(ResourceNames.Opportunity);
+            bus.AddDiagnosticsProbe<OpportunityDbContext>(ResourceNames.Opportunity);
         });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddMemoryCache();

@@ -6,7 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Pipeline.Contracts;
-using Pipeline.Messaging.Diagnostics;
 using Pipeline.Messaging.Inbox;
 using Pipeline.Messaging.Outbox;
 using Pipeline.Messaging.Tenancy;
@@ -77,7 +76,6 @@ public static class HostingExtensions
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
-            bus.AddConsumer<ProbeConsumer<TContext>>().Endpoint(endpoint => endpoint.Name = $"{serviceName}-probe");
             addConsumers?.Invoke(bus);
             bus.AddRabbitMqConfigureEndpointsCallback((_, queueName, endpoint) => ConsumerEndpoints.Configure(queueName, endpoint));
             bus.DisableUsageTelemetry();

@@ -3,7 +3,6 @@ using System.Linq.Expressions;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Pipeline.Contracts;
-using Pipeline.Messaging.Diagnostics;
 using Pipeline.Messaging.Inbox;
 using Pipeline.Messaging.Outbox;
 using Pipeline.Messaging.Tenancy;
@@ -23,8 +22,6 @@ public abstract class ServiceDbContext(DbContextOptions options, TenantScope ten
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
-
-    public DbSet<ProbeReceipt> ProbeReceipts => Set<ProbeReceipt>();
 
     /// <summary>The organisation this unit of work is scoped to.</summary>
     public TenantScope Tenant { get; } = tenant;
@@ -91,13 +88,6 @@ public abstract class ServiceDbContext(DbContextOptions options, TenantScope ten
             inbox.Property(m => m.Consumer).HasMaxLength(200);
             inbox.HasIndex(m => m.ProcessedAt);
         });
-        modelBuilder.Entity<ProbeReceipt>(receipt =>
-        {
-            receipt.ToTable("probe_receipts");
-            receipt.HasKey(r => r.ProbeId);
-            receipt.Property(r => r.SentBy).HasMaxLength(100);
-        });
-
         ConfigureModel(modelBuilder);
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes().Where(e => typeof(ITenantOwned).IsAssignableFrom(e.ClrType)))

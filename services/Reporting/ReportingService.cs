@@ -24,6 +24,7 @@ public static class ReportingService
             bus.AddConsumer<PipelineChangedConsumer>();
             bus.AddConsumer<ExchangeRateChangedConsumer>();
             bus.AddOrganizationProfiles<ReportingDbContext>(ResourceNames.Reporting);
+            bus.AddDiagnosticsProbe<ReportingDbContext>(ResourceNames.Reporting);
         });
         builder.Services.AddScoped<IOrganizationSettingsObserver, DaysFollowTheTimeZone>();
         builder.Services.AddSingleton(TimeProvider.System);

@@ -61,6 +61,7 @@ public sealed record MachineCpu(IReadOnlyDictionary<string, TimeSpan> ByPart)
         _ when commandLine.Contains("Pipeline.Opportunity", StringComparison.Ordinal) => "opportunity service",
         _ when commandLine.Contains("Pipeline.Gateway", StringComparison.Ordinal) => "gateway",
         _ when commandLine.Contains("Pipeline.Reporting", StringComparison.Ordinal) => "reporting service",
+        _ when commandLine.Contains("Pipeline.Notification", StringComparison.Ordinal) => "notification service",
         _ when commandLine.Contains("Pipeline.Identity", StringComparison.Ordinal) => "identity",
         _ when commandLine.Contains("Pipeline.Benchmarks", StringComparison.Ordinal) => "load generator",
         _ => "other",

@@ -11,6 +11,8 @@ var scenarios = new Dictionary<string, Func<Task>>
     ["review"] = ReportingBenchmark.RunReviewAsync,
     ["lag"] = ReportingBenchmark.RunLagAsync,
     ["import"] = ImportBenchmark.RunAsync,
+    ["stream"] = NotificationBenchmark.RunStreamAsync,
+    ["webhooks"] = NotificationBenchmark.RunWebhooksAsync,
 };
 
 var selected = args.Length == 0 ? scenarios.Keys.ToArray() : args;

@@ -67,7 +67,7 @@ public sealed class InboxTests : IAsyncLifetime
 
         using var errorQueue = await ErrorQueueInspector.ConnectAsync(_broker.Uri, "inbox-deal-registration_error");
         await Eventually.Until(
-            () => _database.CountAsync("SELECT count(*) FROM probe_receipts WHERE sent_by LIKE 'deal %'"),
+            () => _database.CountAsync("SELECT count(*) FROM registered_deals WHERE deal_name LIKE 'deal %'"),
             count => count == healthy.Count,
             TimeSpan.FromSeconds(60),
             "every healthy message behind the poison is handled");
@@ -82,7 +82,7 @@ public sealed class InboxTests : IAsyncLifetime
             "the poison message is in the error queue");
         Assert.Contains("poison", parked!.Body);
         Assert.Equal("The deal cannot be registered", parked.FaultMessage);
-        Assert.Equal(0, await _database.CountAsync("SELECT count(*) FROM probe_receipts WHERE sent_by = 'poison'"));
+        Assert.Equal(0, await _database.CountAsync("SELECT count(*) FROM registered_deals WHERE deal_name = 'poison'"));
     }
 }
 
@@ -102,13 +102,7 @@ public sealed class DealRegistrationConsumer(TestDbContext db, ILogger<DealRegis
             throw new InvalidOperationException("The deal cannot be registered");
         }
 
-        Db.ProbeReceipts.Add(new ProbeReceipt
-        {
-            ProbeId = message.EventId,
-            SentBy = message.DealName,
-            SentAt = message.OccurredAt,
-            ReceivedAt = DateTimeOffset.UtcNow,
-        });
+        Db.RegisteredDeals.Add(new RegisteredDeal { EventId = message.EventId, DealName = message.DealName });
         return Task.CompletedTask;
     }
 }

@@ -5,12 +5,30 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Pipeline.Messaging;
+using Pipeline.Messaging.Diagnostics;
 using Pipeline.Messaging.Tenancy;
 
 namespace Pipeline.Messaging.Tests;
 
-/// <summary>A service's database with nothing but the messaging tables (outbox, inbox, probe receipts).</summary>
-public sealed class TestDbContext(DbContextOptions<TestDbContext> options, TenantScope tenant) : ServiceDbContext(options, tenant);
+/// <summary>A service's database with the messaging tables (outbox, inbox), the probe's, and the test's own deals.</summary>
+public sealed class TestDbContext(DbContextOptions<TestDbContext> options, TenantScope tenant) : ServiceDbContext(options, tenant)
+{
+    public DbSet<RegisteredDeal> RegisteredDeals => Set<RegisteredDeal>();
+
+    protected override void ConfigureModel(ModelBuilder modelBuilder)
+    {
+        modelBuilder.MapProbeReceipts();
+        modelBuilder.Entity<RegisteredDeal>().HasKey(d => d.EventId);
+    }
+}
+
+/// <summary>What the tests' consumer records: one row per message it handled.</summary>
+public sealed class RegisteredDeal
+{
+    public Guid EventId { get; init; }
+
+    public required string DealName { get; init; }
+}
 
 /// <summary>
 /// A service host as every Pipeline.Cloud service builds it (its database, MassTransit on RabbitMQ, the outbox
@@ -46,7 +64,11 @@ public sealed class TestService : IAsyncDisposable
 
         builder.Logging.ClearProviders();
         builder.AddServiceDatabase<TestDbContext>("testdb");
-        builder.AddMessaging<TestDbContext>(name, consumers);
+        builder.AddMessaging<TestDbContext>(name, bus =>
+        {
+            bus.AddDiagnosticsProbe<TestDbContext>(name);
+            consumers?.Invoke(bus);
+        });
         var host = builder.Build();
 
         await using (var scope = host.Services.CreateAsyncScope())

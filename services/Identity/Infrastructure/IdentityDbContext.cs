@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Design;
 using Pipeline.Identity.Domain;
 using Pipeline.Messaging;
 using Pipeline.Messaging.Tenancy;
+using Pipeline.Messaging.Diagnostics;
 
 namespace Pipeline.Identity.Infrastructure;
 
@@ -22,6 +23,7 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
+        modelBuilder.MapProbeReceipts();
         // OpenIddict's applications, authorizations, scopes and tokens.
         modelBuilder.UseOpenIddict();
 

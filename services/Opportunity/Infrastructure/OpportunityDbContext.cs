@@ -10,6 +10,7 @@ namespace Pipeline.Opportunity.Infrastructure;
 
 // The sales domain's Opportunity: from inside namespace Pipeline.Opportunity, C# would find the namespace first.
 using Opportunity = Pipeline.Opportunity.Domain.Opportunity;
+using Pipeline.Messaging.Diagnostics;
 
 public sealed class OpportunityDbContext(DbContextOptions<OpportunityDbContext> options, TenantScope tenant) : ServiceDbContext(options, tenant)
 {
@@ -47,6 +48,7 @@ public sealed class OpportunityDbContext(DbContextOptions<OpportunityDbContext> 
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
+        modelBuilder.MapProbeReceipts();
         modelBuilder.Entity<SalesPipeline>(pipeline =>
         {
             pipeline.ToTable("pipelines");

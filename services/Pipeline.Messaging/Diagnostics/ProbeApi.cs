@@ -55,7 +55,7 @@ internal sealed class ProbeEndpoints<TContext>(string serviceName) where TContex
     public async Task<Results<Ok<ProbeResponse>, NotFound>> GetAsync(Guid probeId, HttpContext http, CancellationToken cancellationToken)
     {
         var db = http.RequestServices.GetRequiredService<TContext>();
-        var receipt = await db.ProbeReceipts.AsNoTracking().FirstOrDefaultAsync(r => r.ProbeId == probeId, cancellationToken);
+        var receipt = await db.Set<ProbeReceipt>().AsNoTracking().FirstOrDefaultAsync(r => r.ProbeId == probeId, cancellationToken);
         return receipt is null
             ? TypedResults.NotFound()
             : TypedResults.Ok(new ProbeResponse(receipt.ProbeId, receipt.SentBy, receipt.SentAt, receipt.ReceivedAt));
@@ -64,7 +64,7 @@ internal sealed class ProbeEndpoints<TContext>(string serviceName) where TContex
     public async Task<Results<NoContent, NotFound>> ForgetAsync(Guid probeId, HttpContext http, CancellationToken cancellationToken)
     {
         var db = http.RequestServices.GetRequiredService<TContext>();
-        var forgotten = await db.ProbeReceipts.Where(r => r.ProbeId == probeId).ExecuteDeleteAsync(cancellationToken);
+        var forgotten = await db.Set<ProbeReceipt>().Where(r => r.ProbeId == probeId).ExecuteDeleteAsync(cancellationToken);
         return forgotten == 0 ? TypedResults.NotFound() : TypedResults.NoContent();
     }
 }

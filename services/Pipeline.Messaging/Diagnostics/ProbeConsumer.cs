@@ -12,7 +12,7 @@ public sealed class ProbeConsumer<TContext>(TContext db, ILogger<ProbeConsumer<T
 {
     protected override Task HandleAsync(ProbeSent message, ConsumeContext<ProbeSent> context)
     {
-        Db.ProbeReceipts.Add(new ProbeReceipt
+        Db.Set<ProbeReceipt>().Add(new ProbeReceipt
         {
             OrganizationId = message.OrganizationId,
             ProbeId = message.ProbeId,

@@ -4,6 +4,7 @@ using Pipeline.Messaging;
 using Pipeline.Messaging.Organizations;
 using Pipeline.Messaging.Tenancy;
 using Pipeline.Reporting.Domain;
+using Pipeline.Messaging.Diagnostics;
 
 namespace Pipeline.Reporting.Infrastructure;
 
@@ -31,6 +32,7 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
+        modelBuilder.MapProbeReceipts();
         modelBuilder.Entity<DealEvent>(e =>
         {
             e.HasKey(x => x.EventId);
