@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Pipeline.Automation.Infrastructure;
+using Pipeline.Contracts;
+
+namespace Pipeline.Automation.Domain;
+
+/// <summary>
+/// The live path for deal events: applies a batch of one organisation's events to the service's view of its deals,
+/// quotes and activities, then evaluates the rules each event can start. A run whose actions are due at once fires
+/// in the same transaction (its commands go to the outbox with it); a delayed one waits for the scheduler. Called
+/// inside the inbox's transaction, so the view, the runs and the commands commit together with the handled ids.
+/// </summary>
+public sealed partial class DealEventEvaluator(
+    AutomationDbContext db, RuleCache cache, TimeProvider clock, AutomationTelemetry telemetry, ILogger<DealEventEvaluator> logger)
+{
+    public async Task ApplyAsync(Guid organizationId, IReadOnlyList<IntegrationMessage> events, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var opportunityIds = events.Select(OpportunityOf).Distinct().ToList();
+        var deals = await db.Deals.Where(d => opportunityIds.Contains(d.OpportunityId)).ToDictionaryAsync(d => d.OpportunityId, cancellationToken);
+        var quoteIds = events.OfType<QuoteEvent>().Select(q => q.QuoteId).Distinct().ToList();
+        var quotes = quoteIds.Count == 0
+            ? []
+            : await db.Quotes.Where(q => quoteIds.Contains(q.QuoteId)).ToDictionaryAsync(q => q.QuoteId, cancellationToken);
+        var activityIds = events.Select(e => e switch { ActivityScheduled s => s.ActivityId, ActivityCompleted c => c.ActivityId, _ => Guid.Empty })
+            .Where(id => id != Guid.Empty).Distinct().ToList();
+        var activities = activityIds.Count == 0
+            ? []
+            : await db.Activities.Where(a => activityIds.Contains(a.ActivityId)).ToDictionaryAsync(a => a.ActivityId, cancellationToken);
+
+        var rules = await cache.ForAsync(db, organizationId, cancellationToken);
+        OrganizationView? view = null;
+        var now = clock.GetUtcNow();
+        foreach (var message in events)
+        {
+            var opportunityId = OpportunityOf(message);
+            if (!deals.TryGetValue(opportunityId, out var deal))
+            {
+                deal = Deal.Unknown(organizationId, opportunityId);
+                deals[opportunityId] = deal;
+                db.Deals.Add(deal);
+            }
+
+            DealQuote? quote = null;
+            switch (message)
+            {
+                case OpportunityEvent change:
+                    deal.Apply(change);
+                    break;
+                case QuoteEvent quoteEvent:
+                    if (!quotes.TryGetValue(quoteEvent.QuoteId, out quote))
+                    {
+                        quote = new DealQuote { QuoteId = quoteEvent.QuoteId, OrganizationId = organizationId, OpportunityId = opportunityId };
+                        quotes[quote.QuoteId] = quote;
+                        db.Quotes.Add(quote);
+                    }
+
+                    quote.Apply(quoteEvent);
+                    break;
+                case ActivityScheduled scheduled:
+                    Activity(scheduled.ActivityId).Apply(scheduled);
+                    break;
+                case ActivityCompleted completed:
+                    Activity(completed.ActivityId).Apply(completed);
+                    deal.Touch(completed.CompletedAt);
+                    break;
+            }
+
+            if (Triggers.TypeOf(message) is not { } type || rules.For(type) is not { Count: > 0 } candidates)
+            {
+                continue;
+            }
+
+            view ??= await OrganizationViews.LoadAsync(db, cancellationToken);
+            foreach (var rule in candidates)
+            {
+                Evaluate(rule, message, deal, quote, view, now);
+            }
+        }
+
+        telemetry.Evaluated(Stopwatch.GetElapsedTime(started), events.Count);
+
+        DealActivity Activity(Guid activityId)
+        {
+            if (!activities.TryGetValue(activityId, out var activity))
+            {
+                activity = new DealActivity { ActivityId = activityId, OrganizationId = organizationId };
+                activities[activityId] = activity;
+                db.Activities.Add(activity);
+            }
+
+            return activity;
+        }
+    }
+
+    /// <summary>One rule on one event. A rule that throws records a failed run and stops no other rule nor event.</summary>
+    private void Evaluate(ActiveRule rule, IntegrationMessage message, Deal deal, DealQuote? quote, OrganizationView view, DateTimeOffset now)
+    {
+        RuleRun? run;
+        try
+        {
+            run = RuleEngine.OnEvent(rule, message, deal, quote, view, now);
+            if (run is null)
+            {
+                return;
+            }
+
+            if (run.Status == RunStatus.Scheduled && run.DueAt <= now)
+            {
+                foreach (var command in RuleEngine.Fire(rule, run, deal, quote, [], view, now))
+                {
+                    db.Publish(command);
+                }
+            }
+        }
+        catch (Exception exception) when (exception is not (DbUpdateException or OperationCanceledException))
+        {
+            LogRuleFailed(logger, exception, rule.Id, message.EventId);
+            run = RuleEngine.Failed(rule, new TriggerMatch(deal.OpportunityId, (message as QuoteEvent)?.QuoteId, $"event:{message.EventId}",
+                message.OccurredAt, message.GetType().Name), deal, exception, now);
+        }
+
+        db.Runs.Add(run);
+        telemetry.RunRecorded(run.Status);
+    }
+
+    public static Guid OpportunityOf(IntegrationMessage message) => message switch
+    {
+        OpportunityEvent e => e.OpportunityId,
+        QuoteEvent q => q.OpportunityId,
+        ActivityScheduled s => s.OpportunityId,
+        ActivityCompleted c => c.OpportunityId,
+        _ => throw new ArgumentException($"{message.GetType().Name} is not about a deal", nameof(message)),
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Rule {RuleId} failed on event {EventId}; a failed run is recorded")]
+    private static partial void LogRuleFailed(ILogger logger, Exception exception, Guid ruleId, Guid eventId);
+}
