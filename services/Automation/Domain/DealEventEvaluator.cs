@@ -17,8 +17,8 @@ public sealed partial class DealEventEvaluator(
     public async Task ApplyAsync(Guid organizationId, IReadOnlyList<IntegrationMessage> events, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var opportunityIds = events.Select(OpportunityOf).Distinct().ToList();
-        var deals = await db.Deals.Where(d => opportunityIds.Contains(d.OpportunityId)).ToDictionaryAsync(d => d.OpportunityId, cancellationToken);
+        var opportunityIds = events.Select(OpportunityOf).Distinct().Order().ToArray();
+        var deals = await LockDealsAsync(organizationId, opportunityIds, cancellationToken);
         var quoteIds = events.OfType<QuoteEvent>().Select(q => q.QuoteId).Distinct().ToList();
         var quotes = quoteIds.Count == 0
             ? []
@@ -35,12 +35,7 @@ public sealed partial class DealEventEvaluator(
         foreach (var message in events)
         {
             var opportunityId = OpportunityOf(message);
-            if (!deals.TryGetValue(opportunityId, out var deal))
-            {
-                deal = Deal.Unknown(organizationId, opportunityId);
-                deals[opportunityId] = deal;
-                db.Deals.Add(deal);
-            }
+            var deal = deals[opportunityId];
 
             DealQuote? quote = null;
             switch (message)
@@ -70,6 +65,13 @@ public sealed partial class DealEventEvaluator(
             if (Triggers.TypeOf(message) is not { } type || rules.For(type) is not { Count: > 0 } candidates)
             {
                 continue;
+            }
+
+            if (deal.CreatedAt is null)
+            {
+                // Events are not delivered in order: the deal's OpportunityCreated is on its way. Rules compare the
+                // deal's fields, so the event is retried (the inbox rolls it back) rather than evaluated half-blind.
+                throw new DealNotYetKnownException(opportunityId, message);
             }
 
             view ??= await OrganizationViews.LoadAsync(db, cancellationToken);
@@ -125,6 +127,27 @@ public sealed partial class DealEventEvaluator(
         telemetry.RunRecorded(run.Status);
     }
 
+    /// <summary>
+    /// The deals the events are about, created empty when unknown yet, and locked until the transaction ends: two
+    /// events of one deal handled at once (by two consumers or replicas) apply one after the other, neither
+    /// overwriting the other's change. Locked in id order, so that two batches never wait for each other in a cycle.
+    /// </summary>
+    private async Task<Dictionary<Guid, Deal>> LockDealsAsync(Guid organizationId, Guid[] opportunityIds, CancellationToken cancellationToken)
+    {
+        var unknown = Deal.Unknown(organizationId, Guid.Empty);
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO deals (opportunity_id, organization_id, pipeline_id, stage_id, amount, probability, status, imported, last_touched_at,
+                               version, details_version, money_version, stage_version, status_version, decision_date_version, probability_version)
+            SELECT id, {organizationId}, {unknown.PipelineId}, {unknown.StageId}, 0, 0, {unknown.Status}, false, {unknown.LastTouchedAt}, 0, 0, 0, 0, 0, 0, 0
+            FROM unnest({opportunityIds}) AS id ORDER BY id
+            ON CONFLICT (opportunity_id) DO NOTHING
+            """, cancellationToken);
+        return await db.Deals.FromSql($"""
+                SELECT * FROM deals WHERE organization_id = {organizationId} AND opportunity_id = ANY({opportunityIds}) ORDER BY opportunity_id FOR UPDATE
+                """)
+            .IgnoreQueryFilters().ToDictionaryAsync(d => d.OpportunityId, cancellationToken);
+    }
+
     public static Guid OpportunityOf(IntegrationMessage message) => message switch
     {
         OpportunityEvent e => e.OpportunityId,
@@ -137,3 +160,7 @@ public sealed partial class DealEventEvaluator(
     [LoggerMessage(Level = LogLevel.Error, Message = "Rule {RuleId} failed on event {EventId}; a failed run is recorded")]
     private static partial void LogRuleFailed(ILogger logger, Exception exception, Guid ruleId, Guid eventId);
 }
+
+/// <summary>A rule would start on an event about a deal whose creation has not arrived yet: retried until it has.</summary>
+public sealed class DealNotYetKnownException(Guid opportunityId, IntegrationMessage message)
+    : Exception($"{message.GetType().Name} {message.EventId} is about opportunity {opportunityId}, whose OpportunityCreated has not arrived yet.");
