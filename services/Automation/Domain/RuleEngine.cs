@@ -147,6 +147,7 @@ public static class RuleEngine
         QuoteId = match.QuoteId,
         TriggerType = rule.Definition.Trigger.Type,
         Episode = match.Episode,
+        EpisodeStartedAt = match.EpisodeStartedAt,
         Trigger = match.Description,
         Status = status,
         Reason = reason,

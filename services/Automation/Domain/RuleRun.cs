@@ -42,6 +42,9 @@ public sealed class RuleRun : ITenantOwned
     /// </summary>
     public required string Episode { get; init; }
 
+    /// <summary>For a stale deal's run, the deal's last change the episode began with: how a pass finds the deals not fired for yet.</summary>
+    public DateTimeOffset? EpisodeStartedAt { get; init; }
+
     /// <summary>What triggered it, in words ("Quote Q-000012 (1,200 EUR) was sent").</summary>
     public required string Trigger { get; init; }
 

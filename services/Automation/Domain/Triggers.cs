@@ -4,7 +4,8 @@ namespace Pipeline.Automation.Domain;
 
 /// <param name="Episode">What the match is an instance of (see <see cref="RuleRun.Episode"/>).</param>
 /// <param name="Description">What happened, in words, for the run log.</param>
-public sealed record TriggerMatch(Guid OpportunityId, Guid? QuoteId, string Episode, DateTimeOffset TriggeredAt, string Description);
+/// <param name="EpisodeStartedAt">For a stale deal, the last change its episode began with.</param>
+public sealed record TriggerMatch(Guid OpportunityId, Guid? QuoteId, string Episode, DateTimeOffset TriggeredAt, string Description, DateTimeOffset? EpisodeStartedAt = null);
 
 /// <summary>Whether an event or a moment starts a rule, the same way live and in a simulation.</summary>
 public static class Triggers
@@ -68,7 +69,8 @@ public static class Triggers
 
                 var days = RottingDays(trigger, deal, view)!.Value;
                 return new TriggerMatch(deal.OpportunityId, null, StaleEpisode(deal), now,
-                    $"No change or completed activity since {view.Calendar.DayOf(deal.LastTouchedAt):yyyy-MM-dd} ({days} days or more in {deal.StageName})");
+                    $"No change or completed activity since {view.Calendar.DayOf(deal.LastTouchedAt):yyyy-MM-dd} ({days} days or more in {deal.StageName})",
+                    deal.LastTouchedAt);
             case TriggerTypes.DecisionDateApproaching:
                 if (deal.ExpectedDecisionDate is not { } date || trigger.DaysBefore is not { } before)
                 {

@@ -92,10 +92,10 @@ public sealed partial class TimeTriggers(
 
                 var ruleId = rule.Id;
                 var touchedBefore = now.AddDays(-days.Value);
-                // Not fired since its last change: the stale episode that began then has no run yet.
+                // Not fired for the stale episode that began with its last change.
                 candidates = await db.Deals.AsNoTracking()
                     .Where(d => d.Status == DealStatus.Open && d.CreatedAt != null && d.LastTouchedAt <= touchedBefore
-                                && !db.Runs.Any(r => r.RuleId == ruleId && r.OpportunityId == d.OpportunityId && r.TriggeredAt >= d.LastTouchedAt))
+                                && !db.Runs.Any(r => r.RuleId == ruleId && r.OpportunityId == d.OpportunityId && r.EpisodeStartedAt == d.LastTouchedAt))
                     .ToListAsync(cancellationToken);
             }
             else

@@ -444,6 +444,10 @@ namespace Pipeline.Automation.Infrastructure.Migrations
                         .HasColumnType("character varying(100)")
                         .HasColumnName("episode");
 
+                    b.Property<DateTimeOffset?>("EpisodeStartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("episode_started_at");
+
                     b.Property<DateTimeOffset?>("FiredAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("fired_at");

@@ -12,7 +12,7 @@ using Pipeline.Automation.Infrastructure;
 namespace Pipeline.Automation.Infrastructure.Migrations
 {
     [DbContext(typeof(AutomationDbContext))]
-    [Migration("20261204184403_RulesRunsAndView")]
+    [Migration("20261204190148_RulesRunsAndView")]
     partial class RulesRunsAndView
     {
         /// <inheritdoc />
@@ -446,6 +446,10 @@ namespace Pipeline.Automation.Infrastructure.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("episode");
+
+                    b.Property<DateTimeOffset?>("EpisodeStartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("episode_started_at");
 
                     b.Property<DateTimeOffset?>("FiredAt")
                         .HasColumnType("timestamp with time zone")

@@ -179,6 +179,7 @@ namespace Pipeline.Automation.Infrastructure.Migrations
                     quote_id = table.Column<Guid>(type: "uuid", nullable: true),
                     trigger_type = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
                     episode = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    episode_started_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     trigger = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
                     status = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
                     reason = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
