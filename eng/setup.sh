@@ -29,5 +29,18 @@ fi
 
 # The Debian packages start system-wide servers when systemd runs; Pipeline.Cloud runs its own private
 # instances (eng/infra/*.sh) on other ports, so the system ones are left alone.
-log "restoring and building"
-dotnet build Pipeline.Cloud.sln -c "${CONFIGURATION:-Debug}" -nologo -v:q "-clp:ErrorsOnly;NoSummary"
+# An incremental build with nothing to do still takes 15-30 s on two cores: skip it when no source, project or
+# build file changed since the last successful build (a stamp taken when that build started).
+configuration=${CONFIGURATION:-Debug}
+stamp=artifacts/.built-$configuration
+changed=$(find services gateway apphost tests Directory.Build.props Directory.Packages.props global.json Pipeline.Cloud.sln \
+  -type f -newer "$stamp" -not -path '*/bin/*' -not -path '*/obj/*' -not -path '*/TestResults/*' -print -quit 2>/dev/null || echo unknown)
+if [[ -f $stamp && -z $changed ]]; then
+  log "build is up to date"
+else
+  log "restoring and building"
+  mkdir -p artifacts
+  touch "$stamp.next"
+  dotnet build Pipeline.Cloud.sln -c "$configuration" -nologo -v:q "-clp:ErrorsOnly;NoSummary"
+  mv "$stamp.next" "$stamp"
+fi

@@ -25,9 +25,11 @@ new[] { identity, opportunity, automation, notification, reporting }.StartServic
 var web = builder.AddProject<Projects.Pipeline_Web>(ResourceNames.Web)
     .WithServiceDefaults();
 
-// The gateway starts at once and answers 503 for a service that is not up yet.
-builder.AddProject<Projects.Pipeline_Gateway>(ResourceNames.Gateway)
+// The gateway starts at once and answers 503 for a service that is not up yet; it is healthy (ready) once a user can
+// sign in and load the board through it.
+var gateway = builder.AddProject<Projects.Pipeline_Gateway>(ResourceNames.Gateway)
     .WithServiceDefaults()
+    .WithHttpHealthCheck("/health")
     .WithReference(identity)
     .WithReference(opportunity)
     .WithReference(automation)
@@ -35,4 +37,5 @@ builder.AddProject<Projects.Pipeline_Gateway>(ResourceNames.Gateway)
     .WithReference(reporting)
     .WithReference(web);
 
-builder.Build().Run();
+StartupReport.Add(builder, gateway);
+await builder.Build().RunUntilStoppedAsync();

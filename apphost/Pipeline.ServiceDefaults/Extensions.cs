@@ -83,12 +83,13 @@ public static class Extensions
     }
 
     /// <summary>The middleware every service runs first, and the health and OpenAPI endpoints.</summary>
-    public static WebApplication UseServiceDefaults(this WebApplication app)
+    /// <param name="healthResponse">How <c>/health</c> answers; the status alone by default.</param>
+    public static WebApplication UseServiceDefaults(this WebApplication app, Func<HttpContext, HealthReport, Task>? healthResponse = null)
     {
         app.UseProblemDetailsResponses();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapDefaultEndpoints();
+        app.MapDefaultEndpoints(healthResponse);
         return app;
     }
 
@@ -96,9 +97,15 @@ public static class Extensions
     /// <c>/health</c>: ready to serve (every check: database, broker, ...). <c>/alive</c>: the process runs.
     /// Mapped in every environment: Kubernetes and the YARP gateway probe them in production too.
     /// </summary>
-    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    public static WebApplication MapDefaultEndpoints(this WebApplication app, Func<HttpContext, HealthReport, Task>? healthResponse = null)
     {
-        app.MapHealthChecks(HealthPath).AllowAnonymous();
+        var ready = new HealthCheckOptions();
+        if (healthResponse is not null)
+        {
+            ready.ResponseWriter = healthResponse;
+        }
+
+        app.MapHealthChecks(HealthPath, ready).AllowAnonymous();
         app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) })
             .AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();

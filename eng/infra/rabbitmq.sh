@@ -31,6 +31,8 @@ export RABBITMQ_NODENAME="pipeline-$MQ_PORT@localhost"
 export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
 export RABBITMQ_DIST_PORT=${MQ_DIST_PORT:-$((MQ_PORT + 1000))}
 export ERL_EPMD_ADDRESS=127.0.0.1
+# The Erlang distribution port (RABBITMQ_DIST_PORT) listens on every interface unless told otherwise.
+export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
 export RABBITMQ_CONFIG_FILE="$MQ_BASE/rabbitmq.conf"
 export RABBITMQ_ENABLED_PLUGINS_FILE="$MQ_BASE/enabled_plugins"
 export RABBITMQ_MNESIA_BASE="$MQ_BASE/mnesia"

@@ -28,17 +28,21 @@ public static class Gateway
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = SignInRequestsPerMinute, Window = TimeSpan.FromMinutes(1) }));
             limits.OnRejected = async (context, cancellationToken) =>
             {
+                // The window's remaining time when the limiter knows it, else a whole window.
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var remaining) ? remaining : TimeSpan.FromMinutes(1);
+                var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
                 context.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                context.HttpContext.Response.Headers.RetryAfter = "60";
+                context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
                 {
                     HttpContext = context.HttpContext,
-                    ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Title = "Too many sign-in requests", Detail = "Retry in a minute." },
+                    ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Title = "Too many sign-in requests", Detail = $"Retry in {seconds} seconds." },
                 });
             };
         });
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel =>
             kestrel.Limits.MaxRequestBodySize = DefaultMaxRequestBodySize);
+        builder.AddServicesReadiness();
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             // A service host that does not answer at all must not hold the caller for long.

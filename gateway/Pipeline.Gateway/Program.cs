@@ -6,7 +6,7 @@ builder.AddServiceDefaults();
 builder.AddGateway();
 
 var app = builder.Build();
-app.UseServiceDefaults();
+app.UseServiceDefaults(ServicesReadiness.WriteAsync);
 app.MapGateway();
 
 app.Run();

@@ -77,6 +77,7 @@ public static class IdentityService
         app.MapPost("/connect/token", TokenEndpoint.ExchangeAsync).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
         app.MapSignInPages();
         app.MapDirectoryApi();
+        app.MapOrganizationApi();
         app.MapProbeApi<IdentityDbContext>(ResourceNames.Identity);
         return app;
     }

@@ -5,6 +5,7 @@ using Pipeline.Opportunity.Domain;
 using Pipeline.Opportunity.Import;
 using Pipeline.Opportunity.Infrastructure;
 using Pipeline.Messaging;
+using Pipeline.Messaging.Organizations;
 using Pipeline.Messaging.Diagnostics;
 using Pipeline.ServiceDefaults;
 
@@ -31,9 +32,11 @@ public static class OpportunityService
         {
             bus.AddConsumer<UserDirectoryConsumer>();
             bus.AddConsumer<CreateFollowUpActivityConsumer>();
+            bus.AddOrganizationProfiles<OpportunityDbContext>(ResourceNames.Opportunity);
         });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddMemoryCache();
+        builder.Services.AddScoped<IOrganizationSettingsObserver, DueDatesFollowTheTimeZone>();
         builder.Services.AddScoped<OpportunityWriter>();
         builder.Services.AddScoped<PipelineCatalog>();
         builder.Services.AddScoped<SalesAccess>();

@@ -72,6 +72,8 @@ public static class HostingExtensions
         }
 
         builder.Services.AddHostedService<InboxRetention>();
+        // Organisation profiles and other short-lived lookups are cached per replica.
+        builder.Services.AddMemoryCache();
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));

@@ -42,10 +42,55 @@ public sealed class DemoDataTests(PipelineApp pipeline)
         var carolsBoard = await GetAsync($"/api/pipelines/{await DefaultPipelineAsync(Tokens.Carol)}/board", Tokens.Carol);
         Assert.InRange(carolsBoard.GetProperty("columns").EnumerateArray().Sum(c => c.GetProperty("count").GetInt32()), 1, OpenDeals - 1);
 
-        // Globex gets no demo deals.
-        var globex = await GetAsync($"/api/pipelines/{await DefaultPipelineAsync(Tokens.Eve)}/board", Tokens.Eve);
-        Assert.Equal(0, globex.GetProperty("columns").EnumerateArray().Sum(c => c.GetProperty("count").GetInt32()));
+        // Globex, a US organisation, gets a tenth of the deals in US dollars, and sees them in US dollars.
+        var globex = await Eventually.Until(
+            async () => await GetAsync($"/api/pipelines/{await DefaultPipelineAsync(Tokens.Eve)}/board", Tokens.Eve),
+            b => b.GetProperty("columns").EnumerateArray().Sum(c => c.GetProperty("count").GetInt32()) > 100,
+            TimeSpan.FromMinutes(2), "Globex's demo deals are on its board");
+        Assert.Equal("USD", globex.GetProperty("currency").GetString());
+        Assert.Empty(globex.GetProperty("missingRates").EnumerateArray());
+        var globexSummary = await GetAsync("/api/reports/summary", Tokens.Eve);
+        Assert.Equal("USD", globexSummary.GetProperty("currency").GetString());
     }
+
+    [Fact]
+    public async Task The_demo_deals_have_journeys_the_funnel_slipped_and_stale_reports_describe_and_a_rebuild_agrees_with()
+    {
+        // Every demo deal closed is projected (the fixture waited for it); the open ones too, with their journeys.
+        var funnel = await GetAsync("/api/reports/funnel", Tokens.AcmeAdmin);
+        var stages = funnel.GetProperty("stages").EnumerateArray().ToList();
+        Assert.Equal(5, stages.Count);
+        foreach (var stage in stages.SkipLast(1))
+        {
+            Assert.True(stage.GetProperty("advanced").GetInt32() > 0, $"{stage.GetProperty("name")}: deals advanced from it");
+            Assert.True(stage.GetProperty("conversionRate").GetDouble() > 0.2, $"{stage.GetProperty("name")}: conversion {stage.GetProperty("conversionRate")}");
+        }
+
+        foreach (var stage in stages)
+        {
+            Assert.True(stage.GetProperty("medianDaysInStage").GetDouble() > 0, $"{stage.GetProperty("name")}: time is spent in it");
+            Assert.True(stage.GetProperty("dropOffRate").GetDouble() > 0, $"{stage.GetProperty("name")}: deals are lost in it");
+        }
+
+        Assert.NotEmpty((await GetAsync("/api/reports/slipped", Tokens.AcmeAdmin)).GetProperty("items").EnumerateArray());
+        Assert.NotEmpty((await GetAsync("/api/reports/stale", Tokens.AcmeAdmin)).GetProperty("items").EnumerateArray());
+
+        // The figures are the event history's: rebuilt from it, the reports say the same.
+        var summary = await GetAsync("/api/reports/summary", Tokens.AcmeAdmin);
+        var started = await pipeline.Gateway.SendAsync(await pipeline.Tokens.AuthorizedAsync(HttpMethod.Post, "/api/reports/rebuild", Tokens.AcmeAdmin));
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, started.StatusCode);
+        var job = started.Headers.Location!.ToString();
+        await Eventually.Until(async () => (await GetAsync(job, Tokens.AcmeAdmin)).GetProperty("status").GetString() == "completed",
+            TimeSpan.FromMinutes(5), "the rebuild completes");
+        Assert.Equal(Figures(summary), Figures(await GetAsync("/api/reports/summary", Tokens.AcmeAdmin)));
+        Assert.Equal(funnel.GetProperty("stages").ToString(), (await GetAsync("/api/reports/funnel", Tokens.AcmeAdmin)).GetProperty("stages").ToString());
+    }
+
+    private static string Figures(JsonElement summary) => string.Join(";", new[]
+    {
+        "openCount", "openAmount", "weightedAmount", "wonCount", "wonAmount", "lostCount", "lostAmount", "conversionRate", "winRate",
+        "averageSalesCycleDays", "medianSalesCycleDays",
+    }.Select(name => $"{name}={summary.GetProperty(name)}"));
 
     private async Task<Guid> DefaultPipelineAsync(string user)
     {

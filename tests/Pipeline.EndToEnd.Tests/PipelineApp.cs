@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
@@ -36,6 +37,9 @@ public sealed class PipelineApp : IAsyncLifetime
     /// <summary>Real tokens of the demo users, from the running issuer.</summary>
     public Tokens Tokens { get; private set; } = null!;
 
+    /// <summary>What a script waiting for the gateway's readiness saw, from the start on a fresh data folder.</summary>
+    public StartUpObservation StartUp { get; private set; } = null!;
+
     /// <summary>The Aspire dashboard, whose telemetry API shows what an SRE would see.</summary>
     public HttpClient Dashboard { get; private set; } = null!;
 
@@ -59,13 +63,14 @@ public sealed class PipelineApp : IAsyncLifetime
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
         App = await builder.BuildAsync();
         using var timeout = new CancellationTokenSource(StartTimeout);
+        var clock = Stopwatch.StartNew();
         await App.StartAsync(timeout.Token);
+        Tokens = new Tokens(Gateway);
+        StartUp = await StartUpObservation.WatchAsync(Gateway, Tokens, clock, timeout.Token);
         foreach (var resource in Services.Append(ResourceNames.Gateway))
         {
             await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
         }
-
-        Tokens = new Tokens(Gateway);
 
         // The dashboard's telemetry API takes the key the AppHost generated for this run.
         var dashboard = await App.GetDashboardUrlAsync(timeout.Token);

@@ -194,7 +194,10 @@ public sealed class ActivitiesTests(OpportunityServiceFixture service)
         using var maria = await service.ClientAsync(DemoUsers.Maria);
         var deal = await QuotesTests.NewDealAsync(maria, "Maria's agenda");
         var now = DateTimeOffset.UtcNow;
-        var startOfToday = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
+        // Today is Acme's, in Paris.
+        var paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
+        var parisToday = TimeZoneInfo.ConvertTime(now, paris).Date;
+        var startOfToday = new DateTimeOffset(parisToday, paris.GetUtcOffset(parisToday));
         var yesterday = await ScheduleAsync(maria, deal, "Yesterday", now.AddDays(-1));
         var earlierToday = await ScheduleAsync(maria, deal, "Earlier today", startOfToday);
         var laterToday = await ScheduleAsync(maria, deal, "Later today", startOfToday.AddDays(1).AddSeconds(-1));

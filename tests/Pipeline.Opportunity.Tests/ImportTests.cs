@@ -334,15 +334,15 @@ public sealed class ImportTests(OpportunityServiceFixture service)
         Assert.Equal(8_800, imported.Count);
         Assert.Equal(
             export.Deals.GroupBy(d => d.Status).ToDictionary(g => g.Key, g => g.Count()),
-            imported.GroupBy(o => o.Status).ToDictionary(g => g.Key, g => g.Count()));
-        Assert.Equal((4_238, 2_473, 2_089), (imported.Count(o => o.Status == "won"), imported.Count(o => o.Status == "lost"), imported.Count(o => o.IsOpen)));
+            imported.GroupBy(o => o.Status.Value).ToDictionary(g => g.Key, g => g.Count()));
+        Assert.Equal((4_238, 2_473, 2_089), (imported.Count(o => o.Status.Value == "won"), imported.Count(o => o.Status.Value == "lost"), imported.Count(o => o.IsOpen)));
         Assert.All(imported, o => Assert.Equal("USD", o.Currency.Trim()));
 
         // Prospecting deals have no engage date: they enter the pipeline with the import.
-        var actual = imported.Select(o => new Deal(o.Title, o.AccountName, o.Segment, o.OwnerId, o.Status, o.StageId, o.Amount,
+        var actual = imported.Select(o => new Deal(o.Title, o.AccountName, o.Segment, o.OwnerId, o.Status.Value, o.StageId, o.Amount,
             o.CreatedAt > job.GetProperty("createdAt").GetDateTimeOffset().AddMinutes(-1) ? null : o.CreatedAt, o.ClosedAt, o.LostReason)).ToList();
         Assert.Equal(Multiset(expected), Multiset(actual));
-        Assert.Equal(expected.Where(d => d.Status == "won").Sum(d => d.Amount), imported.Where(o => o.Status == "won").Sum(o => o.Amount));
+        Assert.Equal(expected.Where(d => d.Status == "won").Sum(d => d.Amount), imported.Where(o => o.Status.Value == "won").Sum(o => o.Amount));
 
         // Spot checks, by hand from the file: line 2 (won), line 13 (lost, GTXPro priced as GTX Pro), line 11 (engaging, no account).
         Assert.Contains(actual, d => d == new Deal("GTX Plus Basic", "Cancity", "retail", DemoUsers.AliceId, "won", stages["Decision"], 1054m,

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Contracts;
 using Pipeline.Opportunity.Infrastructure;
@@ -28,6 +29,9 @@ public sealed class OpportunityServiceFixture : IAsyncLifetime
 
     public EventRecorder Events { get; private set; } = null!;
 
+    /// <summary>The service's clock: real time unless a test sets it (and resets it when done).</summary>
+    public ShiftableClock Clock { get; } = new();
+
     public IServiceProvider Services => _factory.Services;
 
     public string DatabaseConnectionString => _database.ConnectionString;
@@ -54,7 +58,8 @@ public sealed class OpportunityServiceFixture : IAsyncLifetime
                 .UseSetting("ConnectionStrings:opportunitydb", _database.ConnectionString)
                 .UseSetting("ConnectionStrings:messaging", _broker.Uri.ToString())
                 .UseSetting("Authentication:Authority", Issuer.Address.ToString())
-                .UseSetting("Logging:LogLevel:Default", "Warning");
+                .UseSetting("Logging:LogLevel:Default", "Warning")
+                .ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
         });
         _ = _factory.Server;
 

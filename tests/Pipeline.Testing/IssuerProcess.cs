@@ -85,6 +85,9 @@ public sealed class IssuerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>A client of the identity service's own API (<c>/api/organization</c>, <c>/api/users</c>, ...) signed in as a demo user.</summary>
+    public Task<HttpClient> ClientAsync(string email) => AuthorizeAsync(new HttpClient { BaseAddress = Address }, email);
+
     /// <summary>Adds the user's bearer token to a client.</summary>
     public async Task<HttpClient> AuthorizeAsync(HttpClient client, string email)
     {

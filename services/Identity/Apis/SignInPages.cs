@@ -63,6 +63,11 @@ public static class SignInPages
             var message = outcome.Throttled
                 ? "Too many failed sign-ins for this e-mail address. Try again later."
                 : "The e-mail address or password is incorrect.";
+            if (outcome.Throttled)
+            {
+                http.Response.Headers.RetryAfter = ((int)Math.Ceiling(outcome.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             return Page(http, antiforgery, returnUrl, message, outcome.Throttled ? StatusCodes.Status429TooManyRequests : StatusCodes.Status400BadRequest);
         }
 

@@ -29,7 +29,7 @@ public static class TokenEndpoint
             var outcome = await throttle.SignInAsync(request.Username, request.Password, cancellationToken);
             return outcome switch
             {
-                { Throttled: true } => Throttled(outcome.RetryAfter),
+                { Throttled: true } => Throttled(http, outcome.RetryAfter),
                 { User: { } user } => SignIn(user, request.GetScopes()),
                 // Same answer whether the user exists or not (RFC 6749 §5.2, and no hint for attackers).
                 _ => InvalidGrant("The user name or password is incorrect."),
@@ -108,12 +108,16 @@ public static class TokenEndpoint
             authenticationSchemes: [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme],
             properties: Error(Errors.InvalidGrant, description));
 
-    private static IResult Throttled(TimeSpan retryAfter) =>
-        Results.Problem(
+    private static IResult Throttled(HttpContext http, TimeSpan retryAfter)
+    {
+        var seconds = (int)Math.Ceiling(retryAfter.TotalSeconds);
+        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Results.Problem(
             statusCode: StatusCodes.Status429TooManyRequests,
             title: "Too many failed sign-ins",
             detail: $"Sign-in for this user name is paused; retry in {Math.Ceiling(retryAfter.TotalMinutes)} minutes.",
-            extensions: new Dictionary<string, object?> { ["retryAfterSeconds"] = (int)retryAfter.TotalSeconds });
+            extensions: new Dictionary<string, object?> { ["retryAfterSeconds"] = seconds });
+    }
 
     private static AuthenticationProperties Error(string error, string description) => new(new Dictionary<string, string?>
     {
@@ -127,61 +131,4 @@ public static class PipelineClaims
 {
     public const string Organization = "org";
     public const string Team = "team";
-}
-
-/// <summary>Checks a user name and password, with the failed-attempt throttle of <see cref="LoginThrottle"/>.</summary>
-public sealed class SignInThrottle(IdentityDbContext db, IPasswordHasher<User> hasher, TimeProvider clock)
-{
-    // Compared against when the user does not exist, so an unknown user name takes as long as a wrong password.
-    private static readonly User Nobody = new() { Email = "nobody", Name = "nobody", Role = "rep" };
-    private static string? _nobodyHash;
-
-    public sealed record Outcome(User? User, bool Throttled, TimeSpan RetryAfter);
-
-    public async Task<Outcome> SignInAsync(string? userName, string? password, CancellationToken cancellationToken)
-    {
-        var login = (userName ?? string.Empty).Trim().ToLowerInvariant();
-        login = login[..Math.Min(login.Length, 320)];
-        var now = clock.GetUtcNow();
-        var attempts = await db.LoginAttempts.SingleOrDefaultAsync(a => a.Login == login, cancellationToken);
-        if (LoginThrottle.IsLocked(attempts, now))
-        {
-            return new Outcome(null, true, attempts!.LockedUntil!.Value - now);
-        }
-
-        var user = login.Length == 0
-            ? null
-            : await db.Users.IgnoreQueryFilters().SingleOrDefaultAsync(u => u.Email == login && u.Active, cancellationToken);
-        bool verified;
-        if (user?.PasswordHash is { } hash)
-        {
-            verified = hasher.VerifyHashedPassword(user, hash, password ?? string.Empty) != PasswordVerificationResult.Failed;
-        }
-        else
-        {
-            hasher.VerifyHashedPassword(Nobody, _nobodyHash ??= hasher.HashPassword(Nobody, "nobody"), password ?? string.Empty);
-            verified = false;
-        }
-
-        if (verified)
-        {
-            if (attempts is not null)
-            {
-                db.LoginAttempts.Remove(attempts);
-                await db.SaveChangesAsync(cancellationToken);
-            }
-
-            return new Outcome(user, false, TimeSpan.Zero);
-        }
-
-        if (attempts is null)
-        {
-            attempts = new LoginAttempts { Login = login, FirstFailureAt = now };
-            db.LoginAttempts.Add(attempts);
-        }
-
-        LoginThrottle.RecordFailure(attempts, now);
-        await db.SaveChangesAsync(cancellationToken);
-        return new Outcome(null, false, TimeSpan.Zero);
-    }
 }

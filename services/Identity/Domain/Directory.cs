@@ -2,7 +2,11 @@ using Pipeline.Messaging.Tenancy;
 
 namespace Pipeline.Identity.Domain;
 
-/// <summary>A tenant: a company using Pipeline.Cloud. Its currency is the one every converted total uses.</summary>
+/// <summary>
+/// A tenant: a company using Pipeline.Cloud, and the settings every service honours (published as
+/// <c>OrganizationChanged</c>): its currency is the one every converted total is in, its time zone cuts days and
+/// periods, its fiscal year starts in <see cref="FiscalYearStartMonth"/>.
+/// </summary>
 public sealed class Organization
 {
     public Guid Id { get; init; }
@@ -11,6 +15,15 @@ public sealed class Organization
 
     /// <summary>ISO 4217 code, e.g. EUR.</summary>
     public required string Currency { get; set; }
+
+    /// <summary>IANA time zone, e.g. Europe/Paris.</summary>
+    public string TimeZone { get; set; } = "UTC";
+
+    /// <summary>1 (January) to 12.</summary>
+    public int FiscalYearStartMonth { get; set; } = 1;
+
+    /// <summary>Increases by one per change: the ETag of <c>/api/organization</c> and the version of its event.</summary>
+    public long Version { get; set; } = 1;
 }
 
 public sealed class Team : ITenantOwned

@@ -42,8 +42,8 @@ internal sealed class DemoDirectorySeeder(IdentityDbContext db, IConfiguration c
         }
 
         var password = configuration["DemoData:Password"] ?? "demo-password";
-        await EnsureOrganizationAsync(DemoDirectory.Acme, "Acme", "EUR", cancellationToken);
-        await EnsureOrganizationAsync(DemoDirectory.Globex, "Globex", "USD", cancellationToken);
+        await EnsureOrganizationAsync(DemoDirectory.Acme, "Acme", "EUR", "Europe/Paris", cancellationToken);
+        await EnsureOrganizationAsync(DemoDirectory.Globex, "Globex", "USD", "America/New_York", cancellationToken);
         await EnsureTeamAsync(DemoDirectory.AcmeEast, DemoDirectory.Acme, "East", cancellationToken);
         await EnsureTeamAsync(DemoDirectory.AcmeWest, DemoDirectory.Acme, "West", cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
@@ -68,11 +68,18 @@ internal sealed class DemoDirectorySeeder(IdentityDbContext db, IConfiguration c
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    private async Task EnsureOrganizationAsync(Guid id, string name, string currency, CancellationToken cancellationToken)
+    private async Task EnsureOrganizationAsync(Guid id, string name, string currency, string timeZone, CancellationToken cancellationToken)
     {
-        if (!await db.Organizations.AnyAsync(o => o.Id == id, cancellationToken))
+        var organization = await db.Organizations.SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
+        if (organization is null)
         {
-            db.Organizations.Add(new Organization { Id = id, Name = name, Currency = currency });
+            db.Organizations.Add(new Organization { Id = id, Name = name, Currency = currency, TimeZone = timeZone });
+        }
+        else if (organization is { Version: 1, TimeZone: "UTC" } && timeZone != "UTC")
+        {
+            // A demo organisation seeded before organisations had a time zone: give it its own, once.
+            organization.TimeZone = timeZone;
+            organization.Version++;
         }
     }
 
@@ -83,6 +90,20 @@ internal sealed class DemoDirectorySeeder(IdentityDbContext db, IConfiguration c
             db.Teams.Add(new Team { Id = id, OrganizationId = organization, Name = name });
         }
     }
+}
+
+internal static class OrganizationEvents
+{
+    public static OrganizationChanged Changed(Organization organization, string? actorId) => new()
+    {
+        OrganizationId = organization.Id,
+        ActorId = actorId,
+        Name = organization.Name,
+        Currency = organization.Currency.Trim(),
+        TimeZone = organization.TimeZone,
+        FiscalYearStartMonth = organization.FiscalYearStartMonth,
+        Version = organization.Version,
+    };
 }
 
 internal static class UserEvents

@@ -29,6 +29,8 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
         {
             organization.Property(o => o.Name).HasMaxLength(200);
             organization.Property(o => o.Currency).HasMaxLength(3).IsFixedLength();
+            organization.Property(o => o.TimeZone).HasMaxLength(64);
+            organization.Property(o => o.Version).IsConcurrencyToken();
         });
         modelBuilder.Entity<Team>(team =>
         {

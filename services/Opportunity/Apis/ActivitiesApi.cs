@@ -1,11 +1,15 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+using Pipeline.Messaging.Organizations;
 using Pipeline.Opportunity.Domain;
 using Pipeline.Opportunity.Infrastructure;
 using Pipeline.ServiceDefaults;
 
 namespace Pipeline.Opportunity.Apis;
 
-public sealed record ScheduleActivityRequest(string? Type, string? Subject, DateTimeOffset? DueAt, string? AssigneeId);
+/// <param name="DueAt">A time (a call at 10:00).</param>
+/// <param name="DueDate">Or a day without a time (a task for Friday): overdue once that day has ended in the organisation's time zone.</param>
+public sealed record ScheduleActivityRequest(string? Type, string? Subject, DateTimeOffset? DueAt, string? AssigneeId, DateOnly? DueDate = null);
 
 /// <summary>
 /// Follow-ups on a deal (calls, e-mails, meetings, tasks) and each user's agenda of open ones. Completing one
@@ -49,7 +53,7 @@ public static class ActivitiesApi
 
     private static async Task<IResult> ScheduleAsync(
         Guid id, ScheduleActivityRequest request, OpportunityDbContext db, SalesAccess access, CurrentUser caller, TimeProvider clock,
-        CancellationToken cancellationToken)
+        IMemoryCache cache, CancellationToken cancellationToken)
     {
         var (opportunity, refused) = await DealAccess.ChangeableAsync(id, db, access, cancellationToken);
         if (refused is not null)
@@ -73,6 +77,11 @@ public static class ActivitiesApi
             errors["assigneeId"] = ["The assignee is a user id; leave it out to take the activity yourself."];
         }
 
+        if (request is { DueAt: not null, DueDate: not null })
+        {
+            errors["dueDate"] = ["Give a due time (dueAt) or a due day (dueDate), not both."];
+        }
+
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
@@ -92,7 +101,10 @@ public static class ActivitiesApi
             Type = request.Type!,
             Subject = request.Subject!.Trim(),
             // PostgreSQL keeps instants, not offsets: a due time sent as 10:00+02:00 comes back as 08:00Z.
-            DueAt = request.DueAt?.ToUniversalTime(),
+            DueAt = request.DueDate is { } day
+                ? (await OrganizationProfiles.CurrentAsync(db, cache, cancellationToken)).Calendar.EndOf(day)
+                : request.DueAt?.ToUniversalTime(),
+            DueDate = request.DueDate,
             AssigneeId = assignee,
             CreatedAt = clock.GetUtcNow(),
             CreatedBy = caller.Id,

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+using Pipeline.Messaging.Organizations;
 using Pipeline.Opportunity.Domain;
 using Pipeline.Opportunity.Infrastructure;
 using Pipeline.ServiceDefaults;
@@ -7,9 +9,9 @@ namespace Pipeline.Opportunity.Apis;
 
 /// <summary>
 /// <c>GET /api/activities</c>: a user's open activities in agenda order. <c>due=overdue</c> is what is past due
-/// now; <c>today</c> is the whole UTC day's plan, including what is already overdue today; <c>upcoming</c> starts
-/// tomorrow (UTC). Activities without a due date appear only without a due filter. A user sees all activities
-/// assigned to them; someone else's only on deals the caller may read.
+/// now; <c>today</c> is the whole day's plan in the organisation's time zone, including what is already overdue
+/// today; <c>upcoming</c> starts at the organisation's next midnight. Activities without a due date appear only
+/// without a due filter. A user sees all activities assigned to them; someone else's only on deals the caller may read.
 /// </summary>
 public static class ActivityAgendaApi
 {
@@ -17,7 +19,7 @@ public static class ActivityAgendaApi
 
     public static async Task<IResult> ListAsync(
         string? assignee, string? due, string? cursor, int? limit, OpportunityDbContext db, SalesAccess access, CurrentUser caller,
-        TimeProvider clock, CancellationToken cancellationToken)
+        TimeProvider clock, IMemoryCache cache, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (assignee is { Length: 0 or > 100 })
@@ -45,8 +47,9 @@ public static class ActivityAgendaApi
         }
 
         var now = clock.GetUtcNow();
-        var today = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
-        var tomorrow = today.AddDays(1);
+        var calendar = (await OrganizationProfiles.CurrentAsync(db, cache, cancellationToken)).Calendar;
+        var today = calendar.StartOf(calendar.DayOf(now));
+        var tomorrow = calendar.StartOf(calendar.DayOf(now).AddDays(1));
         activities = due switch
         {
             "overdue" => activities.Where(a => a.DueAt < now),

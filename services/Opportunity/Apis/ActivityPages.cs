@@ -1,7 +1,6 @@
-using System.Buffers.Text;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Pipeline.Opportunity.Domain;
+using Pipeline.ServiceDefaults;
 
 namespace Pipeline.Opportunity.Apis;
 
@@ -57,18 +56,8 @@ internal static class ActivityPages
 
     public sealed record Cursor(Guid Id, DateTimeOffset? DueAt)
     {
-        public string Encode() => Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(this));
+        public string Encode() => KeysetCursor.Encode(this);
 
-        public static Cursor? Decode(string value)
-        {
-            try
-            {
-                return JsonSerializer.Deserialize<Cursor>(Base64Url.DecodeFromChars(value));
-            }
-            catch (Exception exception) when (exception is FormatException or JsonException)
-            {
-                return null;
-            }
-        }
+        public static Cursor? Decode(string value) => KeysetCursor.Decode<Cursor>(value);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Pipeline.Opportunity.Domain;
 using Pipeline.Opportunity.Infrastructure;
 
@@ -26,7 +27,8 @@ public static class BoardApi
     public const int DefaultCards = 20;
 
     public static async Task<IResult> GetBoardAsync(
-        Guid id, int? cards, OpportunityDbContext db, PipelineCatalog catalog, SalesAccess access, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, int? cards, OpportunityDbContext db, PipelineCatalog catalog, SalesAccess access, TimeProvider clock, IMemoryCache cache,
+        CancellationToken cancellationToken)
     {
         var perStage = cards ?? DefaultCards;
         if (perStage is < 0 or > 100)
@@ -56,8 +58,8 @@ public static class BoardApi
             }
         }
 
-        var converter = await CurrencyConverter.LoadAsync(db, cancellationToken);
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var converter = await CurrencyConverter.LoadAsync(db, cache, cancellationToken);
+        var today = converter.Calendar.Today(clock);
         var missing = new SortedSet<string>();
         var columns = pipeline.OrderedStages.Select(stage =>
         {

@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Pipeline.Contracts;
+using Pipeline.Messaging.Organizations;
 using Pipeline.Opportunity.Domain;
 using Pipeline.Opportunity.Infrastructure;
 using Pipeline.ServiceDefaults;
@@ -8,43 +10,55 @@ namespace Pipeline.Opportunity.Apis;
 
 public sealed record RateDto(string? Currency, decimal? Rate, DateOnly? EffectiveFrom);
 
-public sealed record ExchangeRatesDto(string? Currency, IReadOnlyList<RateDto>? Rates);
+/// <param name="Currency">In a request, optional; when given it must be the organisation's currency.</param>
+public sealed record ExchangeRatesRequest(string? Currency, IReadOnlyList<RateDto>? Rates);
+
+/// <param name="Currency">The organisation's currency (set through <c>PUT /api/organization</c>).</param>
+/// <param name="QuotedIn">The currency the rates are quoted in: the organisation's when an admin last replaced them.
+/// After a change of the organisation's currency, amounts still convert through them (cross rates) until they are replaced.</param>
+public sealed record ExchangeRatesResponse(string Currency, string QuotedIn, IReadOnlyList<RateDto> Rates);
 
 /// <summary>
-/// The organisation's currency and its dated exchange rates, used for every converted total. Everyone reads; an
-/// admin replaces the whole table (what is not sent is removed), and each new or changed rate is published.
+/// The organisation's dated exchange rates, used for every converted total. Everyone reads; an admin replaces the
+/// whole table (what is not sent is removed), quoted in the organisation's currency, and each new or changed rate
+/// is published. The organisation's currency itself is identity's (<c>OrganizationChanged</c>), not decided here.
 /// </summary>
 public static class ExchangeRatesApi
 {
     public static IEndpointRouteBuilder MapExchangeRatesApi(this IEndpointRouteBuilder app)
     {
         var rates = app.MapGroup("/api/exchange-rates").WithTags("Exchange rates");
-        rates.MapGet("/", GetAsync).WithSummary("The organisation's currency and dated rates to it.");
-        rates.MapPut("/", PutAsync).RequireAuthorization(Policies.Admin).WithSummary("Replaces the currency and the rates (admin).");
+        rates.MapGet("/", GetAsync).WithSummary("The organisation's currency and the dated rates to it.");
+        rates.MapPut("/", PutAsync).RequireAuthorization(Policies.Admin).WithSummary("Replaces the rates, quoted in the organisation's currency (admin).");
         return app;
     }
 
-    private static async Task<IResult> GetAsync(OpportunityDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(OpportunityDbContext db, IMemoryCache cache, CancellationToken cancellationToken)
     {
-        var currency = await db.OrganizationSettings.Select(s => s.Currency).SingleOrDefaultAsync(cancellationToken) ?? CurrencyConverter.DefaultCurrency;
+        var currency = (await OrganizationProfiles.CurrentAsync(db, cache, cancellationToken)).Currency;
+        var quotedIn = await db.ExchangeRateTables.Select(t => t.QuotedIn).SingleOrDefaultAsync(cancellationToken);
         var rates = await db.ExchangeRates.AsNoTracking().OrderBy(r => r.Currency).ThenBy(r => r.EffectiveFrom)
             .Select(r => new RateDto(r.Currency, r.Rate, r.EffectiveFrom)).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new ExchangeRatesDto(currency.Trim(), rates.Select(r => r with { Currency = r.Currency!.Trim() }).ToList()));
+        return TypedResults.Ok(new ExchangeRatesResponse(
+            currency, quotedIn?.Trim() ?? currency, rates.Select(r => r with { Currency = r.Currency!.Trim() }).ToList()));
     }
 
-    private static async Task<IResult> PutAsync(ExchangeRatesDto request, OpportunityDbContext db, CurrentUser caller, CancellationToken cancellationToken)
+    private static async Task<IResult> PutAsync(
+        ExchangeRatesRequest request, OpportunityDbContext db, CurrentUser caller, IMemoryCache cache, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (!Currencies.IsKnown(request.Currency))
+        var organizationCurrency = (await OrganizationProfiles.CurrentAsync(db, cache, cancellationToken)).Currency;
+        if (request.Currency is { } currency && currency != organizationCurrency)
         {
-            errors["currency"] = ["The organisation's currency is an ISO 4217 code."];
+            return Problems.Unprocessable("currency",
+                $"The organisation's currency is {organizationCurrency}; rates are quoted in it. An admin changes it with PUT /api/organization.");
         }
 
+        var errors = new Dictionary<string, string[]>();
         var rates = request.Rates ?? [];
         for (var i = 0; i < rates.Count; i++)
         {
             var rate = rates[i];
-            if (!Currencies.IsKnown(rate.Currency) || rate.Currency == request.Currency)
+            if (!Currencies.IsKnown(rate.Currency) || rate.Currency == organizationCurrency)
             {
                 errors[$"rates[{i}].currency"] = ["An ISO 4217 code other than the organisation's currency."];
             }
@@ -70,25 +84,17 @@ public static class ExchangeRatesApi
             return Problems.Invalid(errors);
         }
 
-        var settings = await db.OrganizationSettings.SingleOrDefaultAsync(cancellationToken);
-        var previousCurrency = settings?.Currency.Trim() ?? CurrencyConverter.DefaultCurrency;
-        if (settings is null)
+        var table = await db.ExchangeRateTables.SingleOrDefaultAsync(cancellationToken);
+        // Rates quoted in a former currency of the organisation are all replaced and all published again, so every
+        // consumer ends up with one table in one currency.
+        var requoted = table is null || table.QuotedIn.Trim() != organizationCurrency;
+        if (table is null)
         {
-            db.OrganizationSettings.Add(new OrganizationSettings { OrganizationId = caller.OrganizationId, Currency = request.Currency! });
+            db.ExchangeRateTables.Add(new ExchangeRateTable { OrganizationId = caller.OrganizationId, QuotedIn = organizationCurrency });
         }
         else
         {
-            settings.Currency = request.Currency!;
-        }
-
-        if (previousCurrency != request.Currency || settings is null)
-        {
-            // The organisation's own currency, at 1: how other services learn which currency totals are in.
-            db.Publish(new ExchangeRateChanged
-            {
-                OrganizationId = caller.OrganizationId, ActorId = caller.Id, Currency = request.Currency!, OrganizationCurrency = request.Currency!,
-                Rate = 1, EffectiveFrom = DateOnly.MinValue,
-            });
+            table.QuotedIn = organizationCurrency;
         }
 
         var existing = await db.ExchangeRates.ToListAsync(cancellationToken);
@@ -96,7 +102,7 @@ public static class ExchangeRatesApi
         foreach (var rate in rates)
         {
             var current = existing.SingleOrDefault(e => e.Currency.Trim() == rate.Currency && e.EffectiveFrom == rate.EffectiveFrom);
-            if (current is not null && current.Rate == rate.Rate && settings?.Currency.Trim() == request.Currency)
+            if (current is not null && current.Rate == rate.Rate && !requoted)
             {
                 continue;
             }
@@ -112,12 +118,12 @@ public static class ExchangeRatesApi
 
             db.Publish(new ExchangeRateChanged
             {
-                OrganizationId = caller.OrganizationId, ActorId = caller.Id, Currency = rate.Currency!, OrganizationCurrency = request.Currency!,
+                OrganizationId = caller.OrganizationId, ActorId = caller.Id, Currency = rate.Currency!, OrganizationCurrency = organizationCurrency,
                 Rate = rate.Rate!.Value, EffectiveFrom = rate.EffectiveFrom!.Value,
             });
         }
 
         await db.SaveChangesAsync(cancellationToken);
-        return await GetAsync(db, cancellationToken);
+        return await GetAsync(db, cache, cancellationToken);
     }
 }

@@ -20,7 +20,7 @@ public static class ExportApi
 
     private sealed record ExportRow(
         string Title, string? AccountName, string? ContactName, string? ContactEmail, decimal Amount, string Currency, string Pipeline,
-        string Stage, string Status, DateOnly? ExpectedDecisionDate, DateTimeOffset CreatedAt, DateTimeOffset? ClosedAt, string? LostReason,
+        string Stage, OpportunityStatus Status, DateOnly? ExpectedDecisionDate, DateTimeOffset CreatedAt, DateTimeOffset? ClosedAt, string? LostReason,
         string? OwnerEmail, string? Source, string? Segment);
 
     public static IEndpointRouteBuilder MapExportApi(this IEndpointRouteBuilder app)
@@ -70,7 +70,7 @@ public static class ExportApi
             csv.WriteField(row.Currency.Trim());
             csv.WriteField(row.Pipeline);
             csv.WriteField(row.Stage);
-            csv.WriteField(row.Status);
+            csv.WriteField(row.Status.Value);
             csv.WriteField(row.ExpectedDecisionDate is { } date ? OpportunityCsv.Format(date) : null);
             csv.WriteField(OpportunityCsv.Format(row.CreatedAt));
             csv.WriteField(row.ClosedAt is { } closed ? OpportunityCsv.Format(closed) : null);

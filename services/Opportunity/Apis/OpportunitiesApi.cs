@@ -1,6 +1,8 @@
+using Pipeline.Messaging.Organizations;
 using System.Net.Mail;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Pipeline.Opportunity.Domain;
 using Pipeline.Opportunity.Infrastructure;
 using Pipeline.ServiceDefaults;
@@ -40,7 +42,7 @@ public static class OpportunitiesApi
 
     private static async Task<IResult> CreateAsync(
         CreateOpportunityRequest request, OpportunityDbContext db, PipelineCatalog catalog, OpportunityWriter writer,
-        CurrentUser caller, SalesAccess access, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+        CurrentUser caller, SalesAccess access, TimeProvider clock, IMemoryCache cache, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         ValidateTitle(request.Title, errors);
@@ -52,7 +54,8 @@ public static class OpportunitiesApi
             errors["probability"] = ["The probability is a whole number from 0 to 100."];
         }
 
-        if (request.ExpectedDecisionDate is { } date && date < DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime))
+        if (request.ExpectedDecisionDate is { } date
+            && date < (await OrganizationProfiles.CurrentAsync(db, cache, cancellationToken)).Calendar.Today(clock))
         {
             errors["expectedDecisionDate"] = ["The expected decision date cannot be before the opportunity's creation."];
         }
@@ -103,7 +106,7 @@ public static class OpportunitiesApi
 
     private static async Task<IResult> PatchAsync(
         Guid id, JsonElement body, OpportunityDbContext db, OpportunityWriter writer, CurrentUser caller, SalesAccess access,
-        HttpContext http, CancellationToken cancellationToken)
+        IMemoryCache cache, HttpContext http, CancellationToken cancellationToken)
     {
         if (body.ValueKind != JsonValueKind.Object)
         {
@@ -112,7 +115,8 @@ public static class OpportunitiesApi
 
         return await ChangeAsync(id, db, access, http, cancellationToken, async opportunity =>
         {
-            var patch = OpportunityPatch.Read(body, opportunity);
+            var calendar = (await OrganizationProfiles.CurrentAsync(db, cache, cancellationToken)).Calendar;
+            var patch = OpportunityPatch.Read(body, opportunity, calendar);
             if (patch.Errors.Count > 0)
             {
                 return Problems.Invalid(patch.Errors);
@@ -130,9 +134,9 @@ public static class OpportunitiesApi
                 patch.TeamId = teamId;
             }
 
-            if (!opportunity.IsOpen && patch.ChangesPipelineFigures(opportunity))
+            if (patch.ChangesPipelineFigures(opportunity) && opportunity.CannotChangeFigures() is { } closed)
             {
-                return Problems.Unprocessable("status", $"The opportunity is {opportunity.Status}: reopen it before changing it.");
+                return Problems.Unprocessable("status", closed);
             }
 
             patch.StageProbability = await db.Stages.Where(s => s.Id == opportunity.StageId).Select(s => s.Probability).SingleAsync(cancellationToken);
@@ -151,9 +155,9 @@ public static class OpportunitiesApi
                 return Problems.Invalid("stageId", "The stage to move to is required.");
             }
 
-            if (!opportunity.IsOpen)
+            if (opportunity.CannotMove() is { } closed)
             {
-                return Problems.Unprocessable("status", $"The opportunity is {opportunity.Status}: reopen it before moving it.");
+                return Problems.Unprocessable("status", closed);
             }
 
             var pipeline = (await catalog.FindAsync(opportunity.PipelineId, cancellationToken))!;
@@ -175,9 +179,9 @@ public static class OpportunitiesApi
         Guid id, OpportunityDbContext db, OpportunityWriter writer, CurrentUser caller, SalesAccess access, HttpContext http, CancellationToken cancellationToken) =>
         ChangeAsync(id, db, access, http, cancellationToken, opportunity =>
         {
-            if (!opportunity.IsOpen)
+            if (opportunity.CannotClose() is { } closed)
             {
-                return Task.FromResult<IResult?>(Problems.Unprocessable("status", $"The opportunity is already {opportunity.Status}."));
+                return Task.FromResult<IResult?>(Problems.Unprocessable("status", closed));
             }
 
             writer.Win(opportunity, caller.Id);
@@ -194,9 +198,9 @@ public static class OpportunitiesApi
                 return Task.FromResult<IResult?>(Problems.Invalid("reason", "A reason of 1 to 500 characters is required."));
             }
 
-            if (!opportunity.IsOpen)
+            if (opportunity.CannotClose() is { } closed)
             {
-                return Task.FromResult<IResult?>(Problems.Unprocessable("status", $"The opportunity is already {opportunity.Status}."));
+                return Task.FromResult<IResult?>(Problems.Unprocessable("status", closed));
             }
 
             writer.Lose(opportunity, request.Reason.Trim(), caller.Id);
@@ -208,15 +212,13 @@ public static class OpportunitiesApi
         HttpContext http, CancellationToken cancellationToken) =>
         ChangeAsync(id, db, access, http, cancellationToken, async opportunity =>
         {
-            if (opportunity.IsOpen)
+            if (opportunity.CannotReopen() is { } open)
             {
-                return Problems.Unprocessable("status", "The opportunity is already open.");
+                return Problems.Unprocessable("status", open);
             }
 
             var pipeline = (await catalog.FindAsync(opportunity.PipelineId, cancellationToken))!;
-            // Back to the stage it closed in, or the first one if that stage has been removed since.
-            var stage = pipeline.OrderedStages.SingleOrDefault(s => s.Id == opportunity.StageId) ?? pipeline.OrderedStages.First();
-            writer.Reopen(opportunity, stage, caller.Id);
+            writer.Reopen(opportunity, opportunity.ReopenedIn(pipeline), caller.Id);
             return null;
         });
 

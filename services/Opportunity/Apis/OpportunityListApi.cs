@@ -1,7 +1,5 @@
-using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Pipeline.Opportunity.Domain;
 using Pipeline.Opportunity.Infrastructure;
@@ -21,7 +19,7 @@ public sealed record OpportunityFilter(
     {
         if (PipelineId is { } pipeline) query = query.Where(o => o.PipelineId == pipeline);
         if (StageId is { } stage) query = query.Where(o => o.StageId == stage);
-        if (Status is { } status) query = query.Where(o => o.Status == status);
+        if (Status is { } text && OpportunityStatus.TryParse(text, out var status)) query = query.Where(o => o.Status == status);
         if (OwnerId is { } owner)
         {
             var ownerId = owner == "me" ? caller.Id : owner;
@@ -45,7 +43,7 @@ public sealed record OpportunityFilter(
     public Dictionary<string, string[]> Validate()
     {
         var errors = new Dictionary<string, string[]>();
-        if (Status is not null and not (OpportunityStatus.Open or OpportunityStatus.Won or OpportunityStatus.Lost))
+        if (Status is not null && !OpportunityStatus.TryParse(Status, out _))
         {
             errors["status"] = ["The status is open, won or lost."];
         }
@@ -154,18 +152,8 @@ public static class OpportunityListApi
             _ => new Cursor(last.Id, Date: last.ExpectedDecisionDate ?? DateOnly.MaxValue),
         };
 
-        public string Encode() => Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(this));
+        public string Encode() => KeysetCursor.Encode(this);
 
-        public static Cursor? Decode(string value)
-        {
-            try
-            {
-                return JsonSerializer.Deserialize<Cursor>(Base64Url.DecodeFromChars(value));
-            }
-            catch (Exception exception) when (exception is FormatException or JsonException)
-            {
-                return null;
-            }
-        }
+        public static Cursor? Decode(string value) => KeysetCursor.Decode<Cursor>(value);
     }
 }

@@ -1,3 +1,4 @@
+using Pipeline.Messaging.Organizations;
 using System.Globalization;
 using System.Text.Json;
 using Pipeline.Opportunity.Domain;
@@ -39,7 +40,8 @@ internal sealed class OpportunityPatch
     private static readonly string[] Known =
         ["title", "accountName", "contactName", "contactEmail", "amount", "currency", "probability", "expectedDecisionDate", "source", "segment", "ownerId"];
 
-    public static OpportunityPatch Read(JsonElement body, Opportunity current)
+    /// <param name="calendar">The organisation's: the deal's creation day is its day there.</param>
+    public static OpportunityPatch Read(JsonElement body, Opportunity current, OrganizationCalendar calendar)
     {
         var fields = body.EnumerateObject().ToDictionary(p => p.Name, p => p.Value, StringComparer.OrdinalIgnoreCase);
         var patch = new OpportunityPatch(fields);
@@ -94,7 +96,7 @@ internal sealed class OpportunityPatch
             if (date.ValueKind == JsonValueKind.String && DateOnly.TryParseExact(date.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
             {
                 patch.DecisionDate = d;
-                if (d < DateOnly.FromDateTime(current.CreatedAt.UtcDateTime))
+                if (d < calendar.DayOf(current.CreatedAt))
                 {
                     patch.Errors["expectedDecisionDate"] = ["The expected decision date cannot be before the opportunity's creation."];
                 }

@@ -14,12 +14,9 @@ public sealed record OpportunityResponse(
 {
     public static OpportunityResponse From(Opportunity o) => new(
         o.Id, o.Title, o.AccountName, o.ContactName, o.ContactEmail, o.Amount, o.Currency.Trim(), o.PipelineId, o.StageId,
-        o.ExpectedDecisionDate, o.Source, o.Segment, o.OwnerId, o.TeamId, o.Status, o.Probability, o.Version, o.LostReason,
+        o.ExpectedDecisionDate, o.Source, o.Segment, o.OwnerId, o.TeamId, o.Status.Value, o.Probability, o.Version, o.LostReason,
         o.CreatedAt, o.UpdatedAt, o.StageEnteredAt, o.ClosedAt, o.LastActivityAt);
 }
-
-/// <summary>A page of a list that can grow: <c>{ "items": [...], "nextCursor": ".." }</c>.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 
 /// <summary>ETags are the opportunity's version; <c>If-Match</c> with another version answers 412.</summary>
 internal static class Versions

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+using Pipeline.Messaging.Organizations;
 using Pipeline.Opportunity.Domain;
 using Pipeline.Opportunity.Infrastructure;
 using Pipeline.ServiceDefaults;
@@ -35,7 +37,8 @@ public static class QuotesApi
     }
 
     private static async Task<IResult> CreateAsync(
-        Guid id, CreateQuoteRequest request, OpportunityDbContext db, SalesAccess access, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, CreateQuoteRequest request, OpportunityDbContext db, SalesAccess access, TimeProvider clock, IMemoryCache cache,
+        CancellationToken cancellationToken)
     {
         var (opportunity, refused) = await DealAccess.ChangeableAsync(id, db, access, cancellationToken);
         if (refused is not null)
@@ -46,7 +49,7 @@ public static class QuotesApi
         var now = clock.GetUtcNow();
         var errors = new Dictionary<string, string[]>();
         OpportunitiesApi.ValidateMoney(request.Amount, request.Currency, errors, required: true);
-        if (request.ValidUntil is { } validUntil && validUntil < Today(now))
+        if (request.ValidUntil is { } validUntil && validUntil < await TodayAsync(db, cache, now, cancellationToken))
         {
             errors["validUntil"] = ["A quote cannot be valid only until a day already past."];
         }
@@ -56,9 +59,9 @@ public static class QuotesApi
             return Problems.Invalid(errors);
         }
 
-        if (!opportunity!.IsOpen)
+        if (opportunity!.CannotQuote("made") is { } closed)
         {
-            return Problems.Unprocessable("status", $"The opportunity is {opportunity.Status}: quotes are made on open deals only.");
+            return Problems.Unprocessable("status", closed);
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -106,20 +109,20 @@ public static class QuotesApi
     }
 
     private static Task<IResult> SendAsync(
-        Guid id, OpportunityDbContext db, SalesAccess access, CurrentUser caller, TimeProvider clock, CancellationToken cancellationToken) =>
-        AnswerAsync(id, db, access, clock, cancellationToken, (quote, opportunity, now) =>
+        Guid id, OpportunityDbContext db, SalesAccess access, CurrentUser caller, TimeProvider clock, IMemoryCache cache, CancellationToken cancellationToken) =>
+        AnswerAsync(id, db, access, clock, cache, cancellationToken, (quote, opportunity, now, today) =>
         {
             if (quote.Status != QuoteStatus.Draft)
             {
                 return Problems.Unprocessable("status", $"The quote is already {quote.Status}: only a draft is sent.");
             }
 
-            if (!opportunity.IsOpen)
+            if (opportunity.CannotQuote("sent") is { } closed)
             {
-                return Problems.Unprocessable("status", $"The opportunity is {opportunity.Status}: quotes are sent on open deals only.");
+                return Problems.Unprocessable("status", closed);
             }
 
-            if (quote.ValidUntil is { } validUntil && validUntil < Today(now))
+            if (quote.ValidUntil is { } validUntil && validUntil < today)
             {
                 return Problems.Unprocessable("validUntil", $"The quote was valid until {validUntil:yyyy-MM-dd}: make a new one.");
             }
@@ -131,8 +134,8 @@ public static class QuotesApi
         });
 
     private static Task<IResult> AcceptAsync(
-        Guid id, OpportunityDbContext db, SalesAccess access, CurrentUser caller, TimeProvider clock, CancellationToken cancellationToken) =>
-        AnswerAsync(id, db, access, clock, cancellationToken, (quote, _, now) =>
+        Guid id, OpportunityDbContext db, SalesAccess access, CurrentUser caller, TimeProvider clock, IMemoryCache cache, CancellationToken cancellationToken) =>
+        AnswerAsync(id, db, access, clock, cache, cancellationToken, (quote, _, now, today) =>
         {
             if (NotAwaitingAnswer(quote) is { } problem)
             {
@@ -140,7 +143,7 @@ public static class QuotesApi
             }
 
             // The hourly expiry may not have passed yet: a lapsed offer cannot be taken up.
-            if (quote.ValidUntil is { } validUntil && validUntil < Today(now))
+            if (quote.ValidUntil is { } validUntil && validUntil < today)
             {
                 return Problems.Unprocessable("validUntil", $"The quote was valid until {validUntil:yyyy-MM-dd}: it can no longer be accepted.");
             }
@@ -153,7 +156,7 @@ public static class QuotesApi
 
     private static async Task<IResult> DeclineAsync(
         Guid id, DeclineQuoteRequest? request, OpportunityDbContext db, SalesAccess access, CurrentUser caller, TimeProvider clock,
-        CancellationToken cancellationToken)
+        IMemoryCache cache, CancellationToken cancellationToken)
     {
         var reason = OpportunitiesApi.Trim(request?.Reason);
         if (reason is { Length: > DeclineReasonMaxLength })
@@ -161,7 +164,7 @@ public static class QuotesApi
             return Problems.Invalid("reason", $"The reason has at most {DeclineReasonMaxLength} characters.");
         }
 
-        return await AnswerAsync(id, db, access, clock, cancellationToken, (quote, _, now) =>
+        return await AnswerAsync(id, db, access, clock, cache, cancellationToken, (quote, _, now, today) =>
         {
             if (NotAwaitingAnswer(quote) is { } problem)
             {
@@ -189,8 +192,8 @@ public static class QuotesApi
     /// answer 409, so a quote is never both accepted and expired.
     /// </summary>
     private static async Task<IResult> AnswerAsync(
-        Guid id, OpportunityDbContext db, SalesAccess access, TimeProvider clock, CancellationToken cancellationToken,
-        Func<Quote, Opportunity, DateTimeOffset, IResult?> step)
+        Guid id, OpportunityDbContext db, SalesAccess access, TimeProvider clock, IMemoryCache cache, CancellationToken cancellationToken,
+        Func<Quote, Opportunity, DateTimeOffset, DateOnly, IResult?> step)
     {
         var quote = await db.Quotes.SingleOrDefaultAsync(q => q.Id == id, cancellationToken);
         if (quote is null)
@@ -204,7 +207,8 @@ public static class QuotesApi
             return refused;
         }
 
-        if (step(quote, opportunity!, clock.GetUtcNow()) is { } problem)
+        var now = clock.GetUtcNow();
+        if (step(quote, opportunity!, now, await TodayAsync(db, cache, now, cancellationToken)) is { } problem)
         {
             return problem;
         }
@@ -222,5 +226,7 @@ public static class QuotesApi
         return TypedResults.Ok(QuoteResponse.From(quote));
     }
 
-    internal static DateOnly Today(DateTimeOffset now) => DateOnly.FromDateTime(now.UtcDateTime);
+    /// <summary>A quote is valid until the end of its day in the organisation's time zone.</summary>
+    private static async Task<DateOnly> TodayAsync(OpportunityDbContext db, IMemoryCache cache, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await OrganizationProfiles.CurrentAsync(db, cache, cancellationToken)).Calendar.DayOf(now);
 }

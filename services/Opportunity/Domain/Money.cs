@@ -2,15 +2,19 @@ using Pipeline.Messaging.Tenancy;
 
 namespace Pipeline.Opportunity.Domain;
 
-/// <summary>The organisation's settings this service owns: its currency, the one every converted total uses.</summary>
-public sealed class OrganizationSettings : ITenantOwned
+/// <summary>
+/// The organisation's table of exchange rates as a whole: the currency its rates are quoted in, the organisation's
+/// currency when an admin last replaced it. The organisation's currency itself comes from identity
+/// (<c>OrganizationChanged</c>); amounts convert into it through this table (see <c>DatedExchangeRates</c>).
+/// </summary>
+public sealed class ExchangeRateTable : ITenantOwned
 {
     public Guid OrganizationId { get; init; }
 
-    public required string Currency { get; set; }
+    public required string QuotedIn { get; set; }
 }
 
-/// <summary>One unit of <see cref="Currency"/> is worth <see cref="Rate"/> units of the organisation's currency from <see cref="EffectiveFrom"/>.</summary>
+/// <summary>One unit of <see cref="Currency"/> is worth <see cref="Rate"/> units of the table's currency from <see cref="EffectiveFrom"/>.</summary>
 public sealed class ExchangeRate : ITenantOwned
 {
     public Guid OrganizationId { get; init; }

@@ -2,11 +2,37 @@ using Pipeline.Messaging.Tenancy;
 
 namespace Pipeline.Opportunity.Domain;
 
-public static class OpportunityStatus
+/// <summary>
+/// Where a deal stands: open in the pipeline, or decided (won or lost). The rules of a decided deal live on
+/// <see cref="Opportunity"/>, so that every request, consumer and import gets the same answer.
+/// </summary>
+public readonly record struct OpportunityStatus
 {
-    public const string Open = "open";
-    public const string Won = "won";
-    public const string Lost = "lost";
+    private OpportunityStatus(string value) => Value = value;
+
+    public static OpportunityStatus Open { get; } = new("open");
+
+    public static OpportunityStatus Won { get; } = new("won");
+
+    public static OpportunityStatus Lost { get; } = new("lost");
+
+    public static IReadOnlyList<OpportunityStatus> All { get; } = [Open, Won, Lost];
+
+    /// <summary>The name in the API, the CSV files and the database: <c>open</c>, <c>won</c> or <c>lost</c>.</summary>
+    public string Value { get; }
+
+    public bool IsClosed => this != Open;
+
+    public static bool TryParse(string? text, out OpportunityStatus status)
+    {
+        status = All.FirstOrDefault(s => string.Equals(s.Value, text?.Trim(), StringComparison.OrdinalIgnoreCase));
+        return status.Value is not null;
+    }
+
+    public static OpportunityStatus Parse(string text) =>
+        TryParse(text, out var status) ? status : throw new FormatException($"'{text}' is not open, won or lost.");
+
+    public override string ToString() => Value;
 }
 
 /// <summary>
@@ -50,7 +76,7 @@ public sealed class Opportunity : ITenantOwned
 
     public string? Segment { get; set; }
 
-    public string Status { get; set; } = OpportunityStatus.Open;
+    public OpportunityStatus Status { get; set; } = OpportunityStatus.Open;
 
     public string? LostReason { get; set; }
 
@@ -68,6 +94,27 @@ public sealed class Opportunity : ITenantOwned
     public long Version { get; set; }
 
     public bool IsOpen => Status == OpportunityStatus.Open;
+
+    // What a decided deal may not do until it is reopened: its figures are the ones the reports count as won or lost.
+    // Each answers why not (for the caller to show), or null when it may.
+
+    /// <summary>Moving to another stage.</summary>
+    public string? CannotMove() => IsOpen ? null : $"The opportunity is {Status}: reopen it before moving it.";
+
+    /// <summary>Changing what the pipeline counts (amount, currency, probability, decision date, owner); its title and contact may still be corrected.</summary>
+    public string? CannotChangeFigures() => IsOpen ? null : $"The opportunity is {Status}: reopen it before changing it.";
+
+    /// <summary>Winning or losing it (again).</summary>
+    public string? CannotClose() => IsOpen ? null : $"The opportunity is already {Status}.";
+
+    public string? CannotReopen() => IsOpen ? "The opportunity is already open." : null;
+
+    /// <summary>Drafting or sending a quote.</summary>
+    public string? CannotQuote(string action) => IsOpen ? null : $"The opportunity is {Status}: quotes are {action} on open deals only.";
+
+    /// <summary>The stage a reopened deal goes back to: the one it closed in, or the first one if that stage has been removed since.</summary>
+    public Stage ReopenedIn(SalesPipeline pipeline) =>
+        pipeline.OrderedStages.SingleOrDefault(s => s.Id == StageId) ?? pipeline.OrderedStages.First();
 }
 
 /// <summary>One immutable line of an opportunity's history: a stage move, a field change or an outcome.</summary>

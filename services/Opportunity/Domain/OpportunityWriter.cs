@@ -7,7 +7,8 @@ namespace Pipeline.Opportunity.Domain;
 /// <summary>
 /// Every change to an opportunity goes through here, whoever asks (an API request, an import, a consumer): the
 /// version increases by one, the history records who changed what, and the SPEC §4 events join the same
-/// transaction through the outbox. The caller saves.
+/// transaction through the outbox. The caller saves. A change happens now, or, for an imported deal's journey,
+/// at the time given (<c>at</c>).
 /// </summary>
 public sealed class OpportunityWriter(OpportunityDbContext db, TimeProvider clock)
 {
@@ -47,13 +48,13 @@ public sealed class OpportunityWriter(OpportunityDbContext db, TimeProvider cloc
             Version = 1,
         };
         db.Opportunities.Add(opportunity);
-        db.History.Add(Entry(opportunity, "status", "status", null, OpportunityStatus.Open, actorId, created));
+        db.History.Add(Entry(opportunity, "status", "status", null, OpportunityStatus.Open.Value, actorId, created));
         db.Publish(OpportunityEvents.Created(opportunity, stage, actorId, imported));
         return opportunity;
     }
 
     /// <summary>Applies field changes (only those that differ); returns what changed.</summary>
-    public IReadOnlyList<FieldChange> Update(Opportunity opportunity, Action<Opportunity> change, string? actorId)
+    public IReadOnlyList<FieldChange> Update(Opportunity opportunity, Action<Opportunity> change, string? actorId, DateTimeOffset? at = null)
     {
         var before = Snapshot(opportunity);
         var previousDate = opportunity.ExpectedDecisionDate;
@@ -68,7 +69,7 @@ public sealed class OpportunityWriter(OpportunityDbContext db, TimeProvider cloc
             return changes;
         }
 
-        var now = Touch(opportunity);
+        var now = Touch(opportunity, at);
         foreach (var fieldChange in changes)
         {
             db.History.Add(Entry(opportunity, "field", fieldChange.Field, fieldChange.OldValue, fieldChange.NewValue, actorId, now));
@@ -83,9 +84,9 @@ public sealed class OpportunityWriter(OpportunityDbContext db, TimeProvider cloc
         return changes;
     }
 
-    public void MoveToStage(Opportunity opportunity, Stage from, Stage to, string? actorId)
+    public void MoveToStage(Opportunity opportunity, Stage from, Stage to, string? actorId, DateTimeOffset? at = null)
     {
-        var now = Touch(opportunity);
+        var now = Touch(opportunity, at);
         var timeInStage = Max(now - opportunity.StageEnteredAt);
         opportunity.StageId = to.Id;
         opportunity.StageEnteredAt = now;
@@ -109,7 +110,7 @@ public sealed class OpportunityWriter(OpportunityDbContext db, TimeProvider cloc
         opportunity.Status = OpportunityStatus.Won;
         opportunity.ClosedAt = closedAt ?? now;
         opportunity.LostReason = null;
-        db.History.Add(Entry(opportunity, "status", "status", OpportunityStatus.Open, OpportunityStatus.Won, actorId, now));
+        db.History.Add(Entry(opportunity, "status", "status", OpportunityStatus.Open.Value, OpportunityStatus.Won.Value, actorId, now));
         db.Publish(OpportunityEvents.Won(opportunity, Max(opportunity.ClosedAt.Value - opportunity.StageEnteredAt), actorId));
     }
 
@@ -119,7 +120,7 @@ public sealed class OpportunityWriter(OpportunityDbContext db, TimeProvider cloc
         opportunity.Status = OpportunityStatus.Lost;
         opportunity.ClosedAt = closedAt ?? now;
         opportunity.LostReason = reason;
-        db.History.Add(Entry(opportunity, "status", "status", OpportunityStatus.Open, OpportunityStatus.Lost, actorId, now));
+        db.History.Add(Entry(opportunity, "status", "status", OpportunityStatus.Open.Value, OpportunityStatus.Lost.Value, actorId, now));
         db.Publish(OpportunityEvents.Lost(opportunity, Max(opportunity.ClosedAt.Value - opportunity.StageEnteredAt), actorId));
     }
 
@@ -137,13 +138,13 @@ public sealed class OpportunityWriter(OpportunityDbContext db, TimeProvider cloc
             opportunity.Probability = stage.Probability;
         }
 
-        db.History.Add(Entry(opportunity, "status", "status", previous, OpportunityStatus.Open, actorId, now));
-        db.Publish(OpportunityEvents.Reopened(opportunity, stage, previous, actorId));
+        db.History.Add(Entry(opportunity, "status", "status", previous.Value, OpportunityStatus.Open.Value, actorId, now));
+        db.Publish(OpportunityEvents.Reopened(opportunity, stage, previous.Value, actorId));
     }
 
-    private DateTimeOffset Touch(Opportunity opportunity)
+    private DateTimeOffset Touch(Opportunity opportunity, DateTimeOffset? at = null)
     {
-        var now = clock.GetUtcNow();
+        var now = at ?? clock.GetUtcNow();
         opportunity.Version++;
         opportunity.UpdatedAt = now;
         opportunity.LastActivityAt = now;

@@ -20,7 +20,11 @@ public sealed class SalesActivity : ITenantOwned
 
     public required string Subject { get; set; }
 
+    /// <summary>When it is due; for an activity due on a day (<see cref="DueDate"/>), that day's last instant in the organisation's time zone.</summary>
     public DateTimeOffset? DueAt { get; set; }
+
+    /// <summary>A day without a time (a task for Friday): overdue once the organisation's midnight after it has passed.</summary>
+    public DateOnly? DueDate { get; set; }
 
     public required string AssigneeId { get; set; }
 

@@ -85,7 +85,7 @@ public sealed class ImportMapping
             var hint = names.Length == 1 && (names[0].Contains(';') || names[0].Contains('\t'))
                 ? " The file seems to use another delimiter: set options.delimiter."
                 : " Map them with options.columns, or check that the first line is the header.";
-            headerProblems.Add($"Unknown columns {string.Join(", ", unknown)}; the native columns are {string.Join(",", OpportunityCsv.Header)}.{hint}");
+            headerProblems.Add($"Unknown columns {string.Join(", ", unknown)}; the native columns are {string.Join(",", OpportunityCsv.Fields)}.{hint}");
         }
 
         if (headerProblems.Count > 0)

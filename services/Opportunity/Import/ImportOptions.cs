@@ -113,7 +113,7 @@ public sealed class ImportOptions
 
             if (unknown.Count > 0)
             {
-                errors[path] = [$"Unknown field {string.Join(", ", unknown)}; the fields are {string.Join(", ", OpportunityCsv.Header)}."];
+                errors[path] = [$"Unknown field {string.Join(", ", unknown)}; the fields are {string.Join(", ", OpportunityCsv.Fields)}."];
                 continue;
             }
 
@@ -247,7 +247,7 @@ public sealed class ImportOptions
             return field;
         }
 
-        errors[$"{path}.{name}"] = [$"Unknown field '{name}'; the fields are {string.Join(", ", OpportunityCsv.Header)}."];
+        errors[$"{path}.{name}"] = [$"Unknown field '{name}'; the fields are {string.Join(", ", OpportunityCsv.Fields)}."];
         return null;
     }
 

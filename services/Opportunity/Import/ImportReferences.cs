@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Pipeline.Messaging.Organizations;
 using Pipeline.Opportunity.Domain;
 using Pipeline.Opportunity.Infrastructure;
 
@@ -40,7 +41,7 @@ public sealed class ImportReferences
     {
         var pipelines = await catalog.AllAsync(cancellationToken);
         var users = await db.Directory.AsNoTracking().ToListAsync(cancellationToken);
-        var currency = await db.OrganizationSettings.Select(s => s.Currency).SingleOrDefaultAsync(cancellationToken) ?? CurrencyConverter.DefaultCurrency;
+        var currency = (await OrganizationProfiles.CurrentAsync(db, cancellationToken)).Currency;
         return new ImportReferences(pipelines, users)
         {
             OrganizationCurrency = currency.Trim(),

@@ -1,13 +1,17 @@
+using Pipeline.Messaging.Organizations;
 using System.Globalization;
 using Pipeline.Opportunity.Apis;
 using Pipeline.Opportunity.Domain;
 
 namespace Pipeline.Opportunity.Import;
 
-/// <summary>A row that passed every check: all that is needed to write the deal, its outcome included.</summary>
+/// <summary>
+/// A row that passed every check: all that is needed to write the deal, its journey and its outcome. <see cref="Input"/>
+/// and <see cref="Stage"/> are what it was created with; <see cref="History"/> leads it to the row's stage and decision date.
+/// </summary>
 public sealed record ImportedDeal(
     OpportunityWriter.NewOpportunity Input, SalesPipeline Pipeline, Stage Stage, string OwnerId, Guid? TeamId,
-    DateTimeOffset CreatedAt, string Status, DateTimeOffset? ClosedAt, string? LostReason);
+    DateTimeOffset CreatedAt, OpportunityStatus Status, DateTimeOffset? ClosedAt, string? LostReason, IReadOnlyList<HistoryStep> History);
 
 /// <summary>
 /// Turns one record into a deal, or into the list of what is wrong with it: every check happens here, before
@@ -75,14 +79,11 @@ public static class ImportRow
             Fail(CsvField.Currency, $"'{currency}' is not an ISO 4217 currency code");
         }
 
-        var status = Value(CsvField.Status).ToLowerInvariant();
-        if (status.Length == 0)
+        var statusText = Value(CsvField.Status);
+        var status = OpportunityStatus.Open;
+        if (statusText.Length > 0 && !OpportunityStatus.TryParse(statusText, out status))
         {
-            status = OpportunityStatus.Open;
-        }
-        else if (status is not (OpportunityStatus.Open or OpportunityStatus.Won or OpportunityStatus.Lost))
-        {
-            Fail(CsvField.Status, $"'{status}' is not open, won or lost");
+            Fail(CsvField.Status, $"'{statusText.ToLowerInvariant()}' is not open, won or lost");
         }
 
         var (pipeline, pipelineError) = references.Pipeline(Value(CsvField.Pipeline));
@@ -97,7 +98,7 @@ public static class ImportRow
         {
             // Without a stage an open deal starts at the beginning; a closed one was decided at the end.
             stage = stageName.Length > 0 ? references.Stage(pipeline, stageName)
-                : status is OpportunityStatus.Won or OpportunityStatus.Lost ? pipeline.OrderedStages.Last() : pipeline.OrderedStages.First();
+                : status.IsClosed ? pipeline.OrderedStages.Last() : pipeline.OrderedStages.First();
             if (stage is null)
             {
                 Fail(CsvField.Stage, $"no stage named '{stageName}' in the pipeline '{pipeline.Name}'");
@@ -132,7 +133,7 @@ public static class ImportRow
                 Fail(CsvField.ClosedAt, "in the future");
             }
         }
-        else if (status is OpportunityStatus.Won or OpportunityStatus.Lost && Value(CsvField.ClosedAt).Length == 0)
+        else if (status.IsClosed && Value(CsvField.ClosedAt).Length == 0)
         {
             // A guessed date would put the deal in the wrong period of every report.
             Fail(CsvField.ClosedAt, $"required for a {status} deal (the date it was decided)");
@@ -153,6 +154,13 @@ public static class ImportRow
             }
         }
 
+        IReadOnlyList<HistoryStep> history = [];
+        if (errors.Count == 0)
+        {
+            history = ImportHistory.Read(Value(CsvField.History), pipeline!, stage!, decision, currency, createdAt, closedAt ?? references.Now,
+                message => Fail(CsvField.History, message));
+        }
+
         if (errors.Count > 0)
         {
             return null;
@@ -161,9 +169,9 @@ public static class ImportRow
         var lostReason = status == OpportunityStatus.Lost ? OpportunitiesApi.Trim(Value(CsvField.LostReason)) ?? UnknownLostReason : null;
         return new ImportedDeal(
             new OpportunityWriter.NewOpportunity(title, OpportunitiesApi.Trim(Value(CsvField.AccountName)), OpportunitiesApi.Trim(Value(CsvField.ContactName)),
-                OpportunitiesApi.Trim(contactEmail), amount, currency, decision, OpportunitiesApi.Trim(Value(CsvField.Source)),
-                OpportunitiesApi.Trim(Value(CsvField.Segment)), Probability: null),
-            pipeline!, stage!, ownerId, teamId, createdAt, status, closedAt, lostReason);
+                OpportunitiesApi.Trim(contactEmail), amount, currency, ImportHistory.CreatedWithDecision(history, createdAt, decision),
+                OpportunitiesApi.Trim(Value(CsvField.Source)), OpportunitiesApi.Trim(Value(CsvField.Segment)), Probability: null),
+            pipeline!, ImportHistory.CreatedIn(history, pipeline!, createdAt, stage!), ownerId, teamId, createdAt, status, closedAt, lostReason, history);
 
         DateTimeOffset? Moment(CsvField field)
         {

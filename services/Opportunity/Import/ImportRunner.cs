@@ -100,9 +100,12 @@ public sealed partial class ImportRunner(
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var writer = scope.ServiceProvider.GetRequiredService<OpportunityWriter>();
+        var journeys = new HistoryReplay(db, writer, work.ImporterId);
+        var quoteNumbers = new Queue<string>(await QuoteNumbers.TakeAsync(db, work.OrganizationId, HistoryReplay.QuotesIn(batch.Deals), cancellationToken));
         foreach (var deal in batch.Deals)
         {
             var opportunity = writer.Create(deal.Input, deal.Pipeline, deal.Stage, deal.OwnerId, deal.TeamId, work.ImporterId, deal.CreatedAt, imported: true);
+            journeys.Apply(opportunity, deal, quoteNumbers);
             if (deal.Status == OpportunityStatus.Won)
             {
                 writer.Win(opportunity, work.ImporterId, deal.ClosedAt);
@@ -115,6 +118,8 @@ public sealed partial class ImportRunner(
 
         await BatchCopy.CopyAddedAsync<Opportunity>(db, cancellationToken);
         await BatchCopy.CopyAddedAsync<HistoryEntry>(db, cancellationToken);
+        await BatchCopy.CopyAddedAsync<Quote>(db, cancellationToken);
+        await BatchCopy.CopyAddedAsync<SalesActivity>(db, cancellationToken);
         await BatchCopy.CopyAddedAsync<OutboxMessage>(db, cancellationToken);
 
         var job = await db.ImportJobs.SingleAsync(j => j.Id == work.JobId, cancellationToken);

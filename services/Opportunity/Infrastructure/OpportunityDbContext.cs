@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Pipeline.Contracts;
 using Pipeline.Messaging;
+using Pipeline.Messaging.Organizations;
 using Pipeline.Messaging.Tenancy;
 using Pipeline.Opportunity.Domain;
 
@@ -26,7 +27,9 @@ public sealed class OpportunityDbContext(DbContextOptions<OpportunityDbContext> 
 
     public DbSet<SalesActivity> Activities => Set<SalesActivity>();
 
-    public DbSet<OrganizationSettings> OrganizationSettings => Set<OrganizationSettings>();
+    public DbSet<ExchangeRateTable> ExchangeRateTables => Set<ExchangeRateTable>();
+
+    public DbSet<OrganizationProfile> OrganizationProfiles => Set<OrganizationProfile>();
 
     public DbSet<ExchangeRate> ExchangeRates => Set<ExchangeRate>();
 
@@ -68,7 +71,7 @@ public sealed class OpportunityDbContext(DbContextOptions<OpportunityDbContext> 
             opportunity.Property(o => o.Amount).HasPrecision(18, 2);
             opportunity.Property(o => o.Source).HasMaxLength(100);
             opportunity.Property(o => o.Segment).HasMaxLength(100);
-            opportunity.Property(o => o.Status).HasMaxLength(10);
+            opportunity.Property(o => o.Status).HasMaxLength(10).HasConversion(s => s.Value, v => OpportunityStatus.Parse(v));
             opportunity.Property(o => o.LostReason).HasMaxLength(500);
             opportunity.Property(o => o.Version).IsConcurrencyToken();
             opportunity.Ignore(o => o.IsOpen);
@@ -105,8 +108,12 @@ public sealed class OpportunityDbContext(DbContextOptions<OpportunityDbContext> 
             activity.HasIndex(a => a.OpportunityId);
             activity.HasIndex(a => new { a.OrganizationId, a.CorrelationId }).IsUnique().HasFilter("correlation_id IS NOT NULL");
         });
-        modelBuilder.Entity<OrganizationSettings>().HasKey(s => s.OrganizationId);
-        modelBuilder.Entity<OrganizationSettings>().Property(s => s.Currency).HasMaxLength(3).IsFixedLength();
+        modelBuilder.MapOrganizationProfiles();
+        modelBuilder.Entity<ExchangeRateTable>(table =>
+        {
+            table.HasKey(t => t.OrganizationId);
+            table.Property(t => t.QuotedIn).HasMaxLength(3).IsFixedLength();
+        });
         modelBuilder.Entity<ExchangeRate>(rate =>
         {
             rate.HasKey(r => new { r.OrganizationId, r.Currency, r.EffectiveFrom });

@@ -52,6 +52,12 @@ public sealed class OrganizationCalendar
         return new DateTimeOffset(local, Zone.GetUtcOffset(local)).ToUniversalTime();
     }
 
+    /// <summary>
+    /// The last instant of the organisation's <paramref name="day"/> (to the microsecond PostgreSQL keeps): what is
+    /// due "on that day" is overdue once the organisation's next midnight has passed.
+    /// </summary>
+    public DateTimeOffset EndOf(DateOnly day) => StartOf(day.AddDays(1)).AddTicks(-TimeSpan.TicksPerMicrosecond);
+
     /// <summary>The fiscal year containing <paramref name="day"/>.</summary>
     public (DateOnly From, DateOnly To) FiscalYear(DateOnly day)
     {

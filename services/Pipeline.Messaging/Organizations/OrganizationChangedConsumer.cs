@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pipeline.Contracts;
@@ -17,7 +18,7 @@ public interface IOrganizationSettingsObserver
 
 /// <summary>Keeps the service's <see cref="OrganizationProfile"/>s as identity publishes them; once per message, newest version wins.</summary>
 public sealed class OrganizationChangedConsumer<TContext>(
-    TContext db, IEnumerable<IOrganizationSettingsObserver> observers, ILogger<OrganizationChangedConsumer<TContext>> logger)
+    TContext db, IEnumerable<IOrganizationSettingsObserver> observers, IMemoryCache cache, ILogger<OrganizationChangedConsumer<TContext>> logger)
     : IdempotentConsumer<OrganizationChanged, TContext>(db, logger)
     where TContext : ServiceDbContext
 {
@@ -32,6 +33,8 @@ public sealed class OrganizationChangedConsumer<TContext>(
         {
             await observer.OnChangedAsync(change.Before, change.After, context.CancellationToken);
         }
+
+        OrganizationProfiles.Forget(cache, message.OrganizationId);
     }
 }
 

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Pipeline.Contracts;
 using Pipeline.Messaging.Tenancy;
 
@@ -60,6 +61,23 @@ public static class OrganizationProfiles
         return await db.Set<OrganizationProfile>().AsNoTracking().SingleOrDefaultAsync(cancellationToken)
             ?? OrganizationProfile.NotYetKnown(organization);
     }
+
+    /// <summary>How long a replica may answer with settings it read before: a change reaches every replica within this.</summary>
+    public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(10);
+
+    /// <summary><see cref="CurrentAsync(ServiceDbContext, CancellationToken)"/> through a short-lived cache, for hot paths (every write).</summary>
+    public static async Task<OrganizationProfile> CurrentAsync(ServiceDbContext db, IMemoryCache cache, CancellationToken cancellationToken)
+    {
+        var organization = db.Tenant.OrganizationId ?? throw new InvalidOperationException("No organisation in scope.");
+        return (await cache.GetOrCreateAsync(("organization-profile", organization), async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = CacheLifetime;
+            return await CurrentAsync(db, cancellationToken);
+        }))!;
+    }
+
+    /// <summary>Forgets this replica's copy (after it applied a change).</summary>
+    public static void Forget(IMemoryCache cache, Guid organizationId) => cache.Remove(("organization-profile", organizationId));
 
     /// <summary>
     /// Applies <paramref name="message"/> when it is newer than the stored profile. Returns the profile before and after,

@@ -80,6 +80,45 @@ namespace Pipeline.Opportunity.Infrastructure.Migrations
                     b.ToTable("inbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Pipeline.Messaging.Organizations.OrganizationProfile", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<int>("FiscalYearStartMonth")
+                        .HasColumnType("integer")
+                        .HasColumnName("fiscal_year_start_month");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("time_zone");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.HasKey("OrganizationId")
+                        .HasName("pk_organization_profiles");
+
+                    b.ToTable("organization_profiles", (string)null);
+                });
+
             modelBuilder.Entity("Pipeline.Messaging.Outbox.OutboxMessage", b =>
                 {
                     b.Property<long>("Sequence")
@@ -190,6 +229,26 @@ namespace Pipeline.Opportunity.Infrastructure.Migrations
                         .HasName("pk_exchange_rates");
 
                     b.ToTable("exchange_rates", (string)null);
+                });
+
+            modelBuilder.Entity("Pipeline.Opportunity.Domain.ExchangeRateTable", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("QuotedIn")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character(3)")
+                        .HasColumnName("quoted_in")
+                        .IsFixedLength();
+
+                    b.HasKey("OrganizationId")
+                        .HasName("pk_exchange_rate_tables");
+
+                    b.ToTable("exchange_rate_tables", (string)null);
                 });
 
             modelBuilder.Entity("Pipeline.Opportunity.Domain.HistoryEntry", b =>
@@ -459,26 +518,6 @@ namespace Pipeline.Opportunity.Infrastructure.Migrations
                     b.ToTable("opportunities", (string)null);
                 });
 
-            modelBuilder.Entity("Pipeline.Opportunity.Domain.OrganizationSettings", b =>
-                {
-                    b.Property<Guid>("OrganizationId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid")
-                        .HasColumnName("organization_id");
-
-                    b.Property<string>("Currency")
-                        .IsRequired()
-                        .HasMaxLength(3)
-                        .HasColumnType("character(3)")
-                        .HasColumnName("currency")
-                        .IsFixedLength();
-
-                    b.HasKey("OrganizationId")
-                        .HasName("pk_organization_settings");
-
-                    b.ToTable("organization_settings", (string)null);
-                });
-
             modelBuilder.Entity("Pipeline.Opportunity.Domain.PublishedEvent", b =>
                 {
                     b.Property<long>("Sequence")
@@ -650,6 +689,10 @@ namespace Pipeline.Opportunity.Infrastructure.Migrations
                     b.Property<DateTimeOffset?>("DueAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("due_at");
+
+                    b.Property<DateOnly?>("DueDate")
+                        .HasColumnType("date")
+                        .HasColumnName("due_date");
 
                     b.Property<Guid>("OpportunityId")
                         .HasColumnType("uuid")

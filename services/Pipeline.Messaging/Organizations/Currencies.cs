@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Pipeline.Opportunity.Domain;
+namespace Pipeline.Messaging.Organizations;
 
 /// <summary>ISO 4217 currency codes in use, as the platform's globalization data knows them.</summary>
 public static class Currencies

@@ -1,11 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
-using Pipeline.Opportunity.Infrastructure;
+using Pipeline.Opportunity.Domain;
 
-namespace Pipeline.Opportunity.Domain;
+namespace Pipeline.Opportunity.Infrastructure;
 
 /// <summary>
-/// Expires the sent quotes of every organisation whose validity ended before today (UTC), at start and then
+/// Expires the sent quotes of every organisation whose validity ended before today in the organisation's time zone
+/// (a quote valid until the 4th lapses at the organisation's midnight after it; UTC until its settings are known), at start and then
 /// every hour, and publishes <c>QuoteExpired</c> for each. Safe with any number of replicas: each batch claims
 /// its quotes with <c>FOR UPDATE SKIP LOCKED</c> and flips them in one statement that re-checks they are still
 /// sent, in the same transaction as their outbox rows, so a quote expires once and only if nobody answered it.
@@ -21,11 +22,12 @@ public sealed partial class QuoteExpiry(IServiceScopeFactory scopes, TimeProvide
     private const string ExpireBatch = """
         UPDATE quotes SET status = 'expired', version = version + 1
         WHERE id IN (
-            SELECT id FROM quotes
-            WHERE status = 'sent' AND valid_until < @today
-            ORDER BY valid_until, id
+            SELECT q.id FROM quotes q
+            LEFT JOIN organization_profiles p ON p.organization_id = q.organization_id
+            WHERE q.status = 'sent' AND q.valid_until < (@now AT TIME ZONE coalesce(p.time_zone, 'UTC'))::date
+            ORDER BY q.valid_until, q.id
             LIMIT @batch
-            FOR UPDATE SKIP LOCKED)
+            FOR UPDATE OF q SKIP LOCKED)
           AND status = 'sent'
         RETURNING id, organization_id, opportunity_id, number
         """;
@@ -51,24 +53,23 @@ public sealed partial class QuoteExpiry(IServiceScopeFactory scopes, TimeProvide
     public async Task<IReadOnlyList<Guid>> ExpireLapsedQuotesAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
         var expired = new List<Guid>();
         int batch;
         do
         {
-            batch = await ExpireBatchAsync(today, now, expired, cancellationToken);
+            batch = await ExpireBatchAsync(now, expired, cancellationToken);
         }
         while (batch == BatchSize);
 
         if (expired.Count > 0)
         {
-            LogExpired(logger, expired.Count, today);
+            LogExpired(logger, expired.Count, now);
         }
 
         return expired;
     }
 
-    private async Task<int> ExpireBatchAsync(DateOnly today, DateTimeOffset now, List<Guid> expired, CancellationToken cancellationToken)
+    private async Task<int> ExpireBatchAsync(DateTimeOffset now, List<Guid> expired, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OpportunityDbContext>();
@@ -76,7 +77,7 @@ public sealed partial class QuoteExpiry(IServiceScopeFactory scopes, TimeProvide
         await using var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = transaction.GetDbTransaction();
         command.CommandText = ExpireBatch;
-        AddParameter(command, "today", today);
+        AddParameter(command, "now", now);
         AddParameter(command, "batch", BatchSize);
 
         var count = 0;
@@ -104,8 +105,8 @@ public sealed partial class QuoteExpiry(IServiceScopeFactory scopes, TimeProvide
         command.Parameters.Add(parameter);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Expired {Count} sent quotes valid until before {Today}")]
-    private static partial void LogExpired(ILogger logger, int count, DateOnly today);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Expired {Count} sent quotes whose validity ended before {Now} in their organisation's time zone")]
+    private static partial void LogExpired(ILogger logger, int count, DateTimeOffset now);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Quote expiry sweep failed; it runs again within the hour")]
     private static partial void LogFailed(ILogger logger, Exception exception);
