@@ -34,7 +34,7 @@ public sealed class AutomationServiceFixture : IAsyncLifetime
     private ServiceProcess.Running _opportunity = null!;
     private IHost _publisher = null!;
 
-    public TestClock Clock { get; } = new();
+    public ShiftableClock Clock { get; } = new();
 
     public IssuerProcess Issuer { get; private set; } = null!;
 
@@ -105,11 +105,6 @@ public sealed class AutomationServiceFixture : IAsyncLifetime
         await _publisher.StartAsync();
         await _publisher.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(60));
 
-        // Identity announces each organisation's settings (as it does at every release).
-        await PublishAsync(
-            new OrganizationChanged { OrganizationId = DemoUsers.Acme, Name = "Acme", Currency = "EUR", TimeZone = "Europe/Paris", FiscalYearStartMonth = 1, Version = 1 },
-            new OrganizationChanged { OrganizationId = DemoUsers.Globex, Name = "Globex", Currency = "USD", TimeZone = "America/New_York", FiscalYearStartMonth = 1, Version = 1 });
-
         using var probe = new HttpClient { BaseAddress = OpportunityAddress };
         await Eventually.Until(async () =>
         {
@@ -123,7 +118,8 @@ public sealed class AutomationServiceFixture : IAsyncLifetime
             }
         }, TimeSpan.FromSeconds(60), "the opportunity service is up");
 
-        // Each organisation's default pipeline comes into being on first use, and is published.
+        // Identity announced each organisation's settings at its release (the seeded rules follow); each
+        // organisation's default pipeline comes into being on first use, and is published.
         foreach (var user in new[] { DemoUsers.AcmeAdmin, DemoUsers.Eve })
         {
             using var deals = await OpportunityClientAsync(user);

@@ -186,13 +186,16 @@ public sealed class RulesApiTests(AutomationServiceFixture automation)
         using var globex = await automation.ClientAsync(DemoUsers.Eve);
         Assert.Equal(2, (await (await globex.GetAsync("/api/automation/rules?limit=200")).ReadAsync()).Items().Count(r => r.Bool("seeded")));
 
-        // Identity announces Acme again (a new release, a renamed organisation): nothing is seeded twice.
-        var again = new Contracts.OrganizationChanged
+        // An admin changes Acme's settings: identity announces it again, and nothing is seeded twice.
+        using var identity = await automation.Issuer.ClientAsync(DemoUsers.AcmeAdmin);
+        var organization = await (await identity.GetAsync("/api/organization")).ReadAsync();
+        (await identity.PutAsJsonAsync("/api/organization", new
         {
-            OrganizationId = DemoUsers.Acme, Name = "Acme", Currency = "EUR", TimeZone = "Europe/Paris", FiscalYearStartMonth = 1, Version = 2,
-        };
-        await automation.PublishAsync(again);
-        await automation.WaitUntilHandledAsync(again);
+            name = organization.Str("name"), currency = organization.Str("currency"), timeZone = organization.Str("timeZone"),
+            fiscalYearStartMonth = organization.Int("fiscalYearStartMonth") % 12 + 1,
+        })).EnsureSuccessStatusCode();
+        await Eventually.Until(() => automation.InDatabaseAsync(DemoUsers.Acme, db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions
+            .SingleAsync(db.Profiles)), p => p.Version > organization.GetProperty("version").GetInt64(), TimeSpan.FromSeconds(30), "the change is known");
         Assert.Equal(2, (await (await acme.GetAsync("/api/automation/rules?limit=200")).ReadAsync()).Items().Count(r => r.Bool("seeded")));
     }
 }

@@ -42,7 +42,7 @@ public sealed class TimeTriggerTests(AutomationServiceFixture automation) : IAsy
         await Passes.SweepAsync(CancellationToken.None);
         Assert.Empty(await automation.RunsAsync(rule.Id(), _ => true));
 
-        automation.Clock.Advance(TimeSpan.FromDays(4));
+        automation.Clock.Set(automation.Clock.GetUtcNow().AddDays(4));
         await Passes.SweepAsync(CancellationToken.None);
         await Passes.SweepAsync(CancellationToken.None);
         await Passes.SweepAsync(CancellationToken.None);
@@ -58,7 +58,7 @@ public sealed class TimeTriggerTests(AutomationServiceFixture automation) : IAsy
         await Passes.SweepAsync(CancellationToken.None);
         Assert.Single(await automation.RunsAsync(rule.Id(), _ => true));
 
-        automation.Clock.Advance(TimeSpan.FromDays(4));
+        automation.Clock.Set(automation.Clock.GetUtcNow().AddDays(4));
         await Passes.SweepAsync(CancellationToken.None);
         await Passes.SweepAsync(CancellationToken.None);
         Assert.Equal(2, (await automation.RunsAsync(rule.Id(), r => r.Length > 1)).Length);
@@ -80,13 +80,13 @@ public sealed class TimeTriggerTests(AutomationServiceFixture automation) : IAsy
             .AnyAsync(db.Activities, a => a.OpportunityId == planned)), TimeSpan.FromSeconds(30), "the planned call is known");
         await WaitUntilKnownAsync(idle);
 
-        automation.Clock.Advance(TimeSpan.FromDays(4));
+        automation.Clock.Set(automation.Clock.GetUtcNow().AddDays(4));
         await Passes.SweepAsync(CancellationToken.None);
         var runs = await automation.RunsAsync(rule.Id(), r => r.Length > 0);
         Assert.Equal([idle], runs.Select(r => r.Id("opportunityId")));
 
         // The call's day passed and nobody completed it: now the deal is stale too.
-        automation.Clock.Advance(TimeSpan.FromDays(7));
+        automation.Clock.Set(automation.Clock.GetUtcNow().AddDays(7));
         await Passes.SweepAsync(CancellationToken.None);
         runs = await automation.RunsAsync(rule.Id(), r => r.Length > 1);
         Assert.Equal(2, runs.Length);
@@ -108,7 +108,7 @@ public sealed class TimeTriggerTests(AutomationServiceFixture automation) : IAsy
         Assert.Empty(await automation.RunsAsync(rule.Id(), _ => true));
 
         // Thirteen days on, at noon in Paris: the decision is in a week.
-        automation.Clock.Advance(paris.StartOf(today.AddDays(13)).AddHours(12) - DateTimeOffset.UtcNow);
+        automation.Clock.Set(paris.StartOf(today.AddDays(13)).AddHours(12));
         await Passes.SweepAsync(CancellationToken.None);
         await Passes.SweepAsync(CancellationToken.None);
         var run = Assert.Single(await automation.RunsAsync(rule.Id(), r => r.Length > 0));
@@ -119,7 +119,7 @@ public sealed class TimeTriggerTests(AutomationServiceFixture automation) : IAsy
         (await alice.PatchAsJsonAsync($"/api/opportunities/{deal}", new { expectedDecisionDate = today.AddDays(40).ToString("yyyy-MM-dd") })).EnsureSuccessStatusCode();
         await Eventually.Until(() => automation.InDatabaseAsync(DemoUsers.Acme, db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions
             .AnyAsync(db.Deals, d => d.OpportunityId == deal && d.ExpectedDecisionDate == today.AddDays(40))), TimeSpan.FromSeconds(30), "the new date is known");
-        automation.Clock.Advance(paris.StartOf(today.AddDays(35)).AddHours(12) - DateTimeOffset.UtcNow);
+        automation.Clock.Set(paris.StartOf(today.AddDays(35)).AddHours(12));
         await Passes.SweepAsync(CancellationToken.None);
         await Passes.SweepAsync(CancellationToken.None);
         var runs = await automation.RunsAsync(rule.Id(), r => r.Length > 1);

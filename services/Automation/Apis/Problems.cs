@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Pipeline.ServiceDefaults;
 
 namespace Pipeline.Automation.Apis;
 
@@ -25,41 +26,19 @@ internal static class Problems
     public static ProblemHttpResult Conflict(string detail) => TypedResults.Problem(title: "Changed at the same time", detail: detail, statusCode: StatusCodes.Status409Conflict);
 }
 
-/// <summary>A page of a list that can grow: <c>{ "items": [...], "nextCursor": ".." }</c>.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
-
-/// <summary>Keyset cursors: the last item's creation time and id, opaque to clients.</summary>
-internal static class Cursors
+/// <summary>Where a page of rules or runs ended: the last row's creation time and id (<see cref="KeysetCursor"/>).</summary>
+internal sealed record CreatedCursor(DateTimeOffset At, Guid Id)
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 200;
 
-    public static string Encode(DateTimeOffset at, Guid id) =>
-        Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{at.UtcTicks}:{id:N}"));
+    public string Encode() => KeysetCursor.Encode(this);
 
-    public static bool TryDecode(string? cursor, out (DateTimeOffset At, Guid Id) position)
+    /// <summary>False for a cursor this service did not make; <paramref name="cursor"/> is null when there was none.</summary>
+    public static bool TryDecode(string? value, out CreatedCursor? cursor)
     {
-        position = default;
-        if (cursor is null)
-        {
-            return true;
-        }
-
-        try
-        {
-            var parts = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(cursor)).Split(':');
-            if (parts.Length == 2 && long.TryParse(parts[0], out var ticks) && Guid.TryParseExact(parts[1], "N", out var id)
-                && ticks is >= 0 and <= 3155378975999999999)
-            {
-                position = (new DateTimeOffset(ticks, TimeSpan.Zero), id);
-                return true;
-            }
-        }
-        catch (FormatException)
-        {
-        }
-
-        return false;
+        cursor = value is null ? null : KeysetCursor.Decode<CreatedCursor>(value);
+        return value is null || cursor is not null;
     }
 }
 

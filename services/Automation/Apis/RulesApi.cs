@@ -29,26 +29,26 @@ public static class RulesApi
     private static async Task<Results<Ok<Page<RuleResponse>>, ValidationProblem>> ListAsync(
         string? cursor, int? limit, AutomationDbContext db, CancellationToken cancellationToken)
     {
-        var size = limit ?? Cursors.DefaultLimit;
-        if (size is < 1 or > Cursors.MaxLimit)
+        var size = limit ?? CreatedCursor.DefaultLimit;
+        if (size is < 1 or > CreatedCursor.MaxLimit)
         {
-            return Problems.Invalid("limit", $"The page size is from 1 to {Cursors.MaxLimit}.");
+            return Problems.Invalid("limit", $"The page size is from 1 to {CreatedCursor.MaxLimit}.");
         }
 
-        if (!Cursors.TryDecode(cursor, out var after))
+        if (!CreatedCursor.TryDecode(cursor, out var after))
         {
             return Problems.Invalid("cursor", "Not a cursor of this list: pass back the nextCursor of the previous page.");
         }
 
         var query = db.Rules.AsNoTracking().Where(r => r.DeletedAt == null);
-        if (cursor is not null)
+        if (after is not null)
         {
             query = query.Where(r => r.CreatedAt > after.At || (r.CreatedAt == after.At && r.Id.CompareTo(after.Id) > 0));
         }
 
         var rules = await query.OrderBy(r => r.CreatedAt).ThenBy(r => r.Id).Take(size + 1).ToListAsync(cancellationToken);
         var page = rules.Take(size).Select(RuleResponse.From).ToList();
-        return TypedResults.Ok(new Page<RuleResponse>(page, rules.Count > size ? Cursors.Encode(rules[size - 1].CreatedAt, rules[size - 1].Id) : null));
+        return TypedResults.Ok(new Page<RuleResponse>(page, rules.Count > size ? new CreatedCursor(rules[size - 1].CreatedAt, rules[size - 1].Id).Encode() : null));
     }
 
     private static async Task<Results<Ok<RuleResponse>, ProblemHttpResult>> GetAsync(

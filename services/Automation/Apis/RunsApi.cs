@@ -37,10 +37,10 @@ public static class RunsApi
         Guid? ruleId, Guid? opportunityId, string? status, string? cursor, int? limit, AutomationDbContext db, CurrentUser caller,
         CancellationToken cancellationToken)
     {
-        var size = limit ?? Cursors.DefaultLimit;
-        if (size is < 1 or > Cursors.MaxLimit)
+        var size = limit ?? CreatedCursor.DefaultLimit;
+        if (size is < 1 or > CreatedCursor.MaxLimit)
         {
-            return Problems.Invalid("limit", $"The page size is from 1 to {Cursors.MaxLimit}.");
+            return Problems.Invalid("limit", $"The page size is from 1 to {CreatedCursor.MaxLimit}.");
         }
 
         if (status is not null && !RunStatus.All.Contains(status))
@@ -48,7 +48,7 @@ public static class RunsApi
             return Problems.Invalid("status", $"One of {string.Join(", ", RunStatus.All)}.");
         }
 
-        if (!Cursors.TryDecode(cursor, out var after))
+        if (!CreatedCursor.TryDecode(cursor, out var after))
         {
             return Problems.Invalid("cursor", "Not a cursor of this list: pass back the nextCursor of the previous page.");
         }
@@ -86,7 +86,7 @@ public static class RunsApi
         }
 
         runs = DealAccess.Readable(runs, db.Deals, caller);
-        if (cursor is not null)
+        if (after is not null)
         {
             runs = runs.Where(r => r.CreatedAt < after.At || (r.CreatedAt == after.At && r.Id.CompareTo(after.Id) < 0));
         }
@@ -100,7 +100,7 @@ public static class RunsApi
             })
             .ToListAsync(cancellationToken);
         var items = page.Take(size).Select(p => RunResponse.From(p.Run, p.RuleName, p.Title)).ToList();
-        var next = page.Count > size ? Cursors.Encode(page[size - 1].Run.CreatedAt, page[size - 1].Run.Id) : null;
+        var next = page.Count > size ? new CreatedCursor(page[size - 1].Run.CreatedAt, page[size - 1].Run.Id).Encode() : null;
         return TypedResults.Ok(new Page<RunResponse>(items, next));
     }
 }

@@ -62,7 +62,14 @@ public sealed partial class DealEventEvaluator(
                     break;
             }
 
-            if (Triggers.TypeOf(message) is not { } type || rules.For(type) is not { Count: > 0 } candidates)
+            if (Triggers.TypeOf(message) is not { } type || rules.For(type) is not { Count: > 0 } ofType)
+            {
+                continue;
+            }
+
+            // Only rules that existed when it happened: an imported deal's journey, replayed with its old dates, starts none.
+            var candidates = ofType.Where(r => Triggers.Match(r.Definition.Trigger, message) is { } match && (r.Since is null || match.TriggeredAt >= r.Since)).ToList();
+            if (candidates.Count == 0)
             {
                 continue;
             }
