@@ -19,7 +19,8 @@ public static class AutomationService
         builder.AddServiceDatabase<AutomationDbContext>(ResourceNames.AutomationDatabase);
         builder.AddMessaging<AutomationDbContext>(ResourceNames.Automation, bus =>
         {
-            bus.AddConsumer<DealEventsConsumer>();
+            // The events are applied in batches (DealEventBatcher): let a replica have a batch's worth in hand.
+            bus.AddConsumer<DealEventsConsumer>().Endpoint(endpoint => endpoint.PrefetchCount = DealEventBatcher.MaxBatch);
             bus.AddConsumer<PipelineChangedConsumer>();
             bus.AddConsumer<ExchangeRateChangedConsumer>();
             bus.AddConsumer<UserChangedConsumer>();
@@ -30,6 +31,8 @@ public static class AutomationService
         builder.Services.AddSingleton<AutomationTelemetry>();
         builder.Services.AddSingleton<RuleCache>();
         builder.Services.AddScoped<DealEventEvaluator>();
+        builder.Services.AddSingleton<DealEventBatcher>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<DealEventBatcher>());
         builder.Services.AddScoped<RuleHealth>();
         builder.Services.AddScoped<RuleSeeder>();
         builder.Services.AddScoped<IOrganizationSettingsObserver>(services => services.GetRequiredService<RuleSeeder>());

@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Pipeline.Automation.Domain;
 using Pipeline.Automation.Infrastructure;
 using Pipeline.Contracts;
@@ -11,7 +12,8 @@ namespace Pipeline.Automation.Consumers;
 /// Keeps the stages of each pipeline (names, rotting days) as the opportunity service defines them; disables the
 /// rules that name a stage the change removed; and seeds the "Negotiation alert" once the default pipeline is known.
 /// </summary>
-public sealed class PipelineChangedConsumer(AutomationDbContext db, RuleHealth health, RuleSeeder seeder, ILogger<PipelineChangedConsumer> logger)
+public sealed class PipelineChangedConsumer(
+    AutomationDbContext db, RuleHealth health, RuleSeeder seeder, IMemoryCache cache, ILogger<PipelineChangedConsumer> logger)
     : IdempotentConsumer<PipelineChanged, AutomationDbContext>(db, logger)
 {
     protected override async Task HandleAsync(PipelineChanged message, ConsumeContext<PipelineChanged> context)
@@ -19,6 +21,7 @@ public sealed class PipelineChangedConsumer(AutomationDbContext db, RuleHealth h
         var cancellationToken = context.CancellationToken;
         var known = await Db.Stages.Where(s => s.PipelineId == message.PipelineId).ToListAsync(cancellationToken);
         var removed = PipelineStages.Apply(message, known, stage => Db.Stages.Add(stage));
+        OrganizationViews.Forget(cache, message.OrganizationId);
         if (removed.Count > 0)
         {
             await health.DisableNamingStagesAsync(removed, message.OccurredAt, cancellationToken);
@@ -33,13 +36,14 @@ public sealed class PipelineChangedConsumer(AutomationDbContext db, RuleHealth h
 }
 
 /// <summary>Keeps the organisation's dated exchange rates, with which amounts are compared in its currency.</summary>
-public sealed class ExchangeRateChangedConsumer(AutomationDbContext db, ILogger<ExchangeRateChangedConsumer> logger)
+public sealed class ExchangeRateChangedConsumer(AutomationDbContext db, IMemoryCache cache, ILogger<ExchangeRateChangedConsumer> logger)
     : IdempotentConsumer<ExchangeRateChanged, AutomationDbContext>(db, logger)
 {
     protected override async Task HandleAsync(ExchangeRateChanged message, ConsumeContext<ExchangeRateChanged> context)
     {
         var held = await Db.ExchangeRates.ToListAsync(context.CancellationToken);
         ExchangeRates.Apply(message, held, rate => Db.ExchangeRates.Add(rate), rate => Db.ExchangeRates.Remove(rate));
+        OrganizationViews.Forget(cache, message.OrganizationId);
     }
 }
 
@@ -47,7 +51,7 @@ public sealed class ExchangeRateChangedConsumer(AutomationDbContext db, ILogger<
 /// Keeps the organisation's people as identity describes them: who owns, manages and belongs to which team. A rule
 /// naming a user who is deactivated is disabled, with the reason on the rule.
 /// </summary>
-public sealed class UserChangedConsumer(AutomationDbContext db, RuleHealth health, ILogger<UserChangedConsumer> logger)
+public sealed class UserChangedConsumer(AutomationDbContext db, RuleHealth health, IMemoryCache cache, ILogger<UserChangedConsumer> logger)
     : IdempotentConsumer<UserChanged, AutomationDbContext>(db, logger)
 {
     protected override async Task HandleAsync(UserChanged message, ConsumeContext<UserChanged> context)
@@ -59,6 +63,7 @@ public sealed class UserChangedConsumer(AutomationDbContext db, RuleHealth healt
             Db.Users.Add(user);
         }
 
+        OrganizationViews.Forget(cache, message.OrganizationId);
         if (user.Apply(message) && !message.Active)
         {
             await health.DisableNamingUserAsync(user, message.OccurredAt, context.CancellationToken);

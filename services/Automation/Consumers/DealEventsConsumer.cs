@@ -8,9 +8,9 @@ namespace Pipeline.Automation.Consumers;
 
 /// <summary>
 /// Every event about a deal, on one queue: each is handled once (inbox), updates the service's view of the deal and
-/// starts the rules it matches (<see cref="DealEventEvaluator"/>).
+/// starts the rules it matches (<see cref="DealEventEvaluator"/>), together with the others in hand (<see cref="DealEventBatcher"/>).
 /// </summary>
-public sealed class DealEventsConsumer(AutomationDbContext db, DealEventEvaluator evaluator, ILogger<DealEventsConsumer> logger) :
+public sealed class DealEventsConsumer(AutomationDbContext db, DealEventEvaluator evaluator, DealEventBatcher batcher, ILogger<DealEventsConsumer> logger) :
     IConsumer<OpportunityCreated>, IConsumer<OpportunityUpdated>, IConsumer<DecisionDateChanged>, IConsumer<StageChanged>,
     IConsumer<OpportunityWon>, IConsumer<OpportunityLost>, IConsumer<OpportunityReopened>,
     IConsumer<QuoteSent>, IConsumer<QuoteAccepted>, IConsumer<QuoteDeclined>, IConsumer<QuoteExpired>,
@@ -42,7 +42,18 @@ public sealed class DealEventsConsumer(AutomationDbContext db, DealEventEvaluato
 
     public Task Consume(ConsumeContext<ActivityCompleted> context) => ApplyAsync(context);
 
-    private Task ApplyAsync<T>(ConsumeContext<T> context) where T : IntegrationMessage =>
-        Inbox.HandleOnceAsync(db, nameof(DealEventsConsumer), context.Message, logger,
+    /// <summary>
+    /// With the other events in hand (<see cref="DealEventBatcher"/>); alone when that batch failed, and on a retry,
+    /// so that a failing event fails by itself.
+    /// </summary>
+    private async Task ApplyAsync<T>(ConsumeContext<T> context) where T : IntegrationMessage
+    {
+        if (context.GetRetryAttempt() == 0 && await batcher.ApplyAsync(context.Message, context.CancellationToken))
+        {
+            return;
+        }
+
+        await Inbox.HandleOnceAsync(db, nameof(DealEventsConsumer), context.Message, logger,
             () => evaluator.ApplyAsync(context.Message.OrganizationId, [context.Message], context.CancellationToken), context.CancellationToken);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Pipeline.Automation.Infrastructure;
 using Pipeline.Contracts;
 
@@ -12,7 +13,7 @@ namespace Pipeline.Automation.Domain;
 /// inside the inbox's transaction, so the view, the runs and the commands commit together with the handled ids.
 /// </summary>
 public sealed partial class DealEventEvaluator(
-    AutomationDbContext db, RuleCache cache, TimeProvider clock, AutomationTelemetry telemetry, ILogger<DealEventEvaluator> logger)
+    AutomationDbContext db, RuleCache rules, IMemoryCache cache, TimeProvider clock, AutomationTelemetry telemetry, ILogger<DealEventEvaluator> logger)
 {
     public async Task ApplyAsync(Guid organizationId, IReadOnlyList<IntegrationMessage> events, CancellationToken cancellationToken)
     {
@@ -29,10 +30,11 @@ public sealed partial class DealEventEvaluator(
             ? []
             : await db.Activities.Where(a => activityIds.Contains(a.ActivityId)).ToDictionaryAsync(a => a.ActivityId, cancellationToken);
 
-        var rules = await cache.ForAsync(db, organizationId, cancellationToken);
+        var enabled = await rules.ForAsync(db, organizationId, cancellationToken);
         OrganizationView? view = null;
         var now = clock.GetUtcNow();
-        foreach (var message in events)
+        // In the order things happened, a deal's creation first: each rule sees the deal as it was at its trigger.
+        foreach (var message in events.OrderBy(e => e is OpportunityCreated ? 0 : 1).ThenBy(e => e.OccurredAt))
         {
             var opportunityId = OpportunityOf(message);
             var deal = deals[opportunityId];
@@ -62,7 +64,7 @@ public sealed partial class DealEventEvaluator(
                     break;
             }
 
-            if (Triggers.TypeOf(message) is not { } type || rules.For(type) is not { Count: > 0 } ofType)
+            if (Triggers.TypeOf(message) is not { } type || enabled.For(type) is not { Count: > 0 } ofType)
             {
                 continue;
             }
@@ -81,7 +83,7 @@ public sealed partial class DealEventEvaluator(
                 throw new DealNotYetKnownException(opportunityId, message);
             }
 
-            view ??= await OrganizationViews.LoadAsync(db, cancellationToken);
+            view ??= await OrganizationViews.LoadAsync(db, cache, cancellationToken);
             foreach (var rule in candidates)
             {
                 Evaluate(rule, message, deal, quote, view, now);
