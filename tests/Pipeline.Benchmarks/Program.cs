@@ -10,6 +10,9 @@ var scenarios = new Dictionary<string, Func<Task>>
     ["reports"] = ReportingBenchmark.RunReportsAsync,
     ["lag"] = ReportingBenchmark.RunLagAsync,
     ["import"] = ImportBenchmark.RunAsync,
+    ["automation-eval"] = AutomationBenchmark.RunEvaluationAsync,
+    ["automation-due"] = AutomationBenchmark.RunDueAsync,
+    ["automation-simulate"] = AutomationBenchmark.RunSimulationAsync,
 };
 
 var selected = args.Length == 0 ? scenarios.Keys.ToArray() : args;

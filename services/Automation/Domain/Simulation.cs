@@ -6,10 +6,12 @@ namespace Pipeline.Automation.Domain;
 /// <summary>
 /// Replays an organisation's recorded events through one rule, with no side effect: what the rule would have done
 /// in a period. The view of the deals is built from the whole history (a deal's state when the period starts
-/// counts), with the same code as the live consumers, and the rule is evaluated with the same engine; only the
-/// clock differs: it follows the events, and jumps to each delayed action's due time and to each moment a deal goes
-/// stale or nears its decision date, so that what live would have found at its next pass is found here at once.
-/// A delayed action triggered in the period settles with the events that followed, after the period too.
+/// counts), with the same code as the live consumers, and the rule is evaluated with the same engine. Time follows
+/// each deal's own events: a delayed action, or the moment a deal goes stale or nears its decision date, is settled
+/// just before the deal's next event that happened after it (or at the end), so that it sees the deal exactly as it
+/// was then. (A deal's events are recorded in the order they happened, but not all deals' together: an import
+/// records each deal's whole journey, with its old dates, one deal after the other.) A delayed action triggered in
+/// the period settles with the events that followed, after the period too.
 /// </summary>
 public sealed class Simulation
 {
@@ -24,12 +26,11 @@ public sealed class Simulation
     private readonly Dictionary<Guid, List<DealActivity>> _activities = [];
     private readonly Dictionary<Guid, PipelineStage> _stages;
     private readonly List<ExchangeRate> _rates;
-    private readonly PriorityQueue<RuleRun, DateTimeOffset> _pending = new();
-    private readonly PriorityQueue<(Guid Deal, DateTimeOffset At), DateTimeOffset> _checks = new();
+    /// <summary>Per deal, what is due later: a delayed run, or (a null run) a moment to check a time-based trigger.</summary>
+    private readonly Dictionary<Guid, PriorityQueue<RuleRun?, DateTimeOffset>> _due = [];
     private readonly HashSet<(Guid Deal, string Episode)> _episodes = [];
     private readonly List<RuleRun> _runs = [];
     private OrganizationView? _view;
-    private DateTimeOffset _clock = DateTimeOffset.MinValue;
 
     /// <param name="stages">The stages known now: the history's pipeline events update them.</param>
     /// <param name="rates">The rates known now: the history's rate events update them.</param>
@@ -57,7 +58,6 @@ public sealed class Simulation
     public void Apply(IntegrationMessage message)
     {
         EventsRead++;
-        AdvanceTo(message.OccurredAt);
         switch (message)
         {
             case PipelineChanged pipeline:
@@ -81,6 +81,7 @@ public sealed class Simulation
             _deals[opportunityId] = deal;
         }
 
+        Settle(deal, message.OccurredAt);
         DealQuote? quote = null;
         switch (message)
         {
@@ -107,54 +108,44 @@ public sealed class Simulation
 
         if (TriggerTypes.IsTimeBased(Trigger.Type))
         {
-            ScheduleCheck(deal);
+            ScheduleCheck(deal, message.OccurredAt);
         }
         else if (message.OccurredAt >= _from && message.OccurredAt < _to && RuleEngine.OnEvent(_rule, message, deal, quote, View, message.OccurredAt) is { } run)
         {
-            Record(run, counted: true);
+            Record(run, counted: true, message.OccurredAt);
         }
     }
 
     /// <summary>Settles what is due up to now (the end of the history) and returns the runs triggered in the period.</summary>
     public IReadOnlyList<RuleRun> Finish()
     {
-        AdvanceTo(_now);
+        foreach (var deal in _due.Keys.ToList())
+        {
+            Settle(_deals[deal], _now);
+        }
+
         return _runs;
     }
 
-    private void AdvanceTo(DateTimeOffset until)
+    /// <summary>What was due for the deal up to <paramref name="until"/>, in time order, on the deal as it was then.</summary>
+    private void Settle(Deal deal, DateTimeOffset until)
     {
-        while (true)
+        if (!_due.TryGetValue(deal.OpportunityId, out var due))
         {
-            var hasRun = _pending.TryPeek(out var run, out var due) && due <= until;
-            var hasCheck = _checks.TryPeek(out _, out var at) && at <= until && at < _to;
-            if (!hasRun && !hasCheck)
-            {
-                break;
-            }
+            return;
+        }
 
-            if (hasRun && (!hasCheck || due <= at))
+        while (due.TryPeek(out var run, out var at) && at <= until)
+        {
+            due.Dequeue();
+            if (run is null)
             {
-                _pending.Dequeue();
-                SetClock(due);
-                Fire(run!);
+                Check(deal, at);
             }
             else
             {
-                var (dealId, _) = _checks.Dequeue();
-                SetClock(at);
-                Check(_deals[dealId], at);
+                Fire(run);
             }
-        }
-
-        SetClock(until);
-    }
-
-    private void SetClock(DateTimeOffset at)
-    {
-        if (at > _clock)
-        {
-            _clock = at;
         }
     }
 
@@ -169,7 +160,7 @@ public sealed class Simulation
 
         if (RuleEngine.OnMatch(_rule, match, deal, null, View, at) is { } run)
         {
-            Record(run, counted: at >= _from);
+            Record(run, counted: at >= _from, at);
         }
         else
         {
@@ -177,16 +168,16 @@ public sealed class Simulation
         }
     }
 
-    private void ScheduleCheck(Deal deal)
+    private void ScheduleCheck(Deal deal, DateTimeOffset after)
     {
         var activities = _activities.GetValueOrDefault(deal.OpportunityId) ?? [];
-        if (Triggers.NextDue(Trigger, deal, activities, View, _clock) is { } at && at < _to)
+        if (Triggers.NextDue(Trigger, deal, activities, View, after) is { } at && at < _to && at <= _now)
         {
-            _checks.Enqueue((deal.OpportunityId, at), at);
+            Enqueue(deal.OpportunityId, null, at);
         }
     }
 
-    private void Record(RuleRun run, bool counted)
+    private void Record(RuleRun run, bool counted, DateTimeOffset now)
     {
         if (counted)
         {
@@ -198,23 +189,29 @@ public sealed class Simulation
             return;
         }
 
-        if (run.DueAt <= _clock)
+        if (run.DueAt <= now)
         {
             Fire(run);
         }
-        else
+        else if (run.DueAt <= _now)
         {
-            _pending.Enqueue(run, run.DueAt);
+            Enqueue(run.OpportunityId, run, run.DueAt);
         }
+    }
+
+    private void Enqueue(Guid opportunityId, RuleRun? run, DateTimeOffset at)
+    {
+        if (!_due.TryGetValue(opportunityId, out var due))
+        {
+            due = new PriorityQueue<RuleRun?, DateTimeOffset>();
+            _due[opportunityId] = due;
+        }
+
+        due.Enqueue(run, at);
     }
 
     private void Fire(RuleRun run)
     {
-        if (run.DueAt > _now)
-        {
-            return;
-        }
-
         var quote = run.QuoteId is { } quoteId ? _quotes.GetValueOrDefault(quoteId) : null;
         var activities = _activities.GetValueOrDefault(run.OpportunityId) ?? [];
         RuleEngine.Fire(_rule, run, _deals.GetValueOrDefault(run.OpportunityId), quote, activities.Where(a => !a.Done).ToList(), View, run.DueAt);
