@@ -57,6 +57,7 @@ public static class AutomationBenchmark
         Console.WriteLine($"100 active rules: {measured:N0} events evaluated in {elapsed.TotalSeconds:0.0} s: {measured / elapsed.TotalSeconds:N0} events/s " +
                           $"({runs:N0} runs recorded in all, {fired:N0} fired at once: a notification each)");
         Console.WriteLine($"  CPU ms per event: {cpu}");
+        Console.WriteLine($"  transactions: {await system.BatchesAsync():N0} (events applied together: {events.Count / (double)await system.BatchesAsync():0.0} on average)");
     }
 
     public static async Task RunDueAsync()
@@ -385,6 +386,9 @@ public static class AutomationBenchmark
                 await Task.WhenAll(chunk.Select(m => bus.Publish(m, m.GetType())));
             }
         }
+
+        /// <summary>Transactions that applied deal events: the inbox records each transaction's events at one instant.</summary>
+        public Task<long> BatchesAsync() => CountAsync("SELECT count(DISTINCT processed_at) FROM inbox_messages WHERE consumer = 'DealEventsConsumer'");
 
         public Task<long> HandledAsync() => CountAsync("SELECT count(*) FROM inbox_messages WHERE consumer = 'DealEventsConsumer'");
 

@@ -26,6 +26,8 @@ public sealed partial class DealEventBatcher(IServiceScopeFactory scopes, ILogge
     // Two batches in flight: while one waits for the database, the next is evaluated.
     private const int Workers = 2;
 
+    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(3);
+
     private readonly Channel<Handover> _handovers = Channel.CreateUnbounded<Handover>();
 
     /// <summary>
@@ -62,9 +64,13 @@ public sealed partial class DealEventBatcher(IServiceScopeFactory scopes, ILogge
         var batch = new List<Handover>(MaxBatch);
         while (await _handovers.Reader.WaitToReadAsync(stoppingToken))
         {
-            while (batch.Count < MaxBatch && _handovers.Reader.TryRead(out var handover))
+            Take(batch);
+            if (batch.Count < MaxBatch / 2)
             {
-                batch.Add(handover);
+                // The broker hands events over one by one: a moment more makes a batch several times larger under
+                // load, for a few milliseconds' wait.
+                await Task.Delay(Linger, stoppingToken);
+                Take(batch);
             }
 
             foreach (var organization in batch.GroupBy(h => h.Message.OrganizationId))
@@ -77,6 +83,14 @@ public sealed partial class DealEventBatcher(IServiceScopeFactory scopes, ILogge
             }
 
             batch.Clear();
+        }
+    }
+
+    private void Take(List<Handover> batch)
+    {
+        while (batch.Count < MaxBatch && _handovers.Reader.TryRead(out var handover))
+        {
+            batch.Add(handover);
         }
     }
 

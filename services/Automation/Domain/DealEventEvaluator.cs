@@ -1,14 +1,17 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using System.Text.Json;
 using Microsoft.Extensions.Caching.Memory;
 using Pipeline.Automation.Infrastructure;
 using Pipeline.Contracts;
+using Pipeline.Messaging;
 
 namespace Pipeline.Automation.Domain;
 
 /// <summary>
 /// The live path for deal events: applies a batch of one organisation's events to the service's view of its deals,
-/// quotes and activities, then evaluates the rules each event can start. A run whose actions are due at once fires
+/// quotes and activities, then evaluates the rules each event can start (an event about a deal whose creation has
+/// not arrived yet waits for it: <see cref="DeferredTrigger"/>). A run whose actions are due at once fires
 /// in the same transaction (its commands go to the outbox with it); a delayed one waits for the scheduler. Called
 /// inside the inbox's transaction, so the view, the runs and the commands commit together with the handled ids.
 /// </summary>
@@ -20,7 +23,12 @@ public sealed partial class DealEventEvaluator(
         var started = Stopwatch.GetTimestamp();
         var opportunityIds = events.Select(OpportunityOf).Distinct().Order().ToArray();
         var deals = await LockDealsAsync(organizationId, opportunityIds, cancellationToken);
-        var quoteIds = events.OfType<QuoteEvent>().Select(q => q.QuoteId).Distinct().ToList();
+        var created = events.OfType<OpportunityCreated>().Select(c => c.OpportunityId).ToList();
+        var deferred = created.Count == 0
+            ? Enumerable.Empty<DeferredTrigger>().ToLookup(d => d.OpportunityId)
+            : (await db.DeferredTriggers.Where(d => created.Contains(d.OpportunityId)).ToListAsync(cancellationToken)).ToLookup(d => d.OpportunityId);
+        var quoteIds = events.OfType<QuoteEvent>().Select(q => q.QuoteId)
+            .Concat(deferred.SelectMany(d => d).Select(Deserialize).OfType<QuoteEvent>().Select(q => q.QuoteId)).Distinct().ToList();
         var quotes = quoteIds.Count == 0
             ? []
             : await db.Quotes.Where(q => quoteIds.Contains(q.QuoteId)).ToDictionaryAsync(q => q.QuoteId, cancellationToken);
@@ -38,49 +46,73 @@ public sealed partial class DealEventEvaluator(
         {
             var opportunityId = OpportunityOf(message);
             var deal = deals[opportunityId];
+            var quote = Apply(message, deal);
+            await EvaluateAsync(message, deal, quote);
+            if (message is OpportunityCreated)
+            {
+                // What waited for the deal's creation starts its rules now, in the order it happened.
+                foreach (var waiting in deferred[opportunityId].OrderBy(d => d.OccurredAt))
+                {
+                    var earlier = Deserialize(waiting);
+                    await EvaluateAsync(earlier, deal, earlier is QuoteEvent q ? quotes.GetValueOrDefault(q.QuoteId) : null);
+                    db.DeferredTriggers.Remove(waiting);
+                }
+            }
+        }
 
-            DealQuote? quote = null;
+        telemetry.Evaluated(Stopwatch.GetElapsedTime(started), events.Count);
+
+        DealQuote? Apply(IntegrationMessage message, Deal deal)
+        {
             switch (message)
             {
                 case OpportunityEvent change:
                     deal.Apply(change);
-                    break;
+                    return null;
                 case QuoteEvent quoteEvent:
-                    if (!quotes.TryGetValue(quoteEvent.QuoteId, out quote))
+                    if (!quotes.TryGetValue(quoteEvent.QuoteId, out var quote))
                     {
-                        quote = new DealQuote { QuoteId = quoteEvent.QuoteId, OrganizationId = organizationId, OpportunityId = opportunityId };
+                        quote = new DealQuote { QuoteId = quoteEvent.QuoteId, OrganizationId = organizationId, OpportunityId = deal.OpportunityId };
                         quotes[quote.QuoteId] = quote;
                         db.Quotes.Add(quote);
                     }
 
                     quote.Apply(quoteEvent);
-                    break;
+                    return quote;
                 case ActivityScheduled scheduled:
                     Activity(scheduled.ActivityId).Apply(scheduled);
-                    break;
+                    return null;
                 case ActivityCompleted completed:
                     Activity(completed.ActivityId).Apply(completed);
                     deal.Touch(completed.CompletedAt);
-                    break;
+                    return null;
+                default:
+                    return null;
             }
+        }
 
+        async Task EvaluateAsync(IntegrationMessage message, Deal deal, DealQuote? quote)
+        {
             if (Triggers.TypeOf(message) is not { } type || enabled.For(type) is not { Count: > 0 } ofType)
             {
-                continue;
+                return;
             }
 
             // Only rules that existed when it happened: an imported deal's journey, replayed with its old dates, starts none.
             var candidates = ofType.Where(r => Triggers.Match(r.Definition.Trigger, message) is { } match && (r.Since is null || match.TriggeredAt >= r.Since)).ToList();
             if (candidates.Count == 0)
             {
-                continue;
+                return;
             }
 
             if (deal.CreatedAt is null)
             {
-                // Events are not delivered in order: the deal's OpportunityCreated is on its way. Rules compare the
-                // deal's fields, so the event is retried (the inbox rolls it back) rather than evaluated half-blind.
-                throw new DealNotYetKnownException(opportunityId, message);
+                db.DeferredTriggers.Add(new DeferredTrigger
+                {
+                    EventId = message.EventId, OrganizationId = organizationId, OpportunityId = deal.OpportunityId, Type = message.GetType().Name,
+                    Body = JsonSerializer.Serialize(message, message.GetType(), MessageSerialization.Options), OccurredAt = message.OccurredAt,
+                });
+                return;
             }
 
             view ??= await OrganizationViews.LoadAsync(db, cache, cancellationToken);
@@ -89,8 +121,6 @@ public sealed partial class DealEventEvaluator(
                 Evaluate(rule, message, deal, quote, view, now);
             }
         }
-
-        telemetry.Evaluated(Stopwatch.GetElapsedTime(started), events.Count);
 
         DealActivity Activity(Guid activityId)
         {
@@ -104,6 +134,10 @@ public sealed partial class DealEventEvaluator(
             return activity;
         }
     }
+
+    private static IntegrationMessage Deserialize(DeferredTrigger deferred) =>
+        (IntegrationMessage)JsonSerializer.Deserialize(deferred.Body, MessageSerialization.ResolveType($"{typeof(IntegrationMessage).Namespace}.{deferred.Type}")!,
+            MessageSerialization.Options)!;
 
     /// <summary>One rule on one event. A rule that throws records a failed run and stops no other rule nor event.</summary>
     private void Evaluate(ActiveRule rule, IntegrationMessage message, Deal deal, DealQuote? quote, OrganizationView view, DateTimeOffset now)
@@ -169,7 +203,3 @@ public sealed partial class DealEventEvaluator(
     [LoggerMessage(Level = LogLevel.Error, Message = "Rule {RuleId} failed on event {EventId}; a failed run is recorded")]
     private static partial void LogRuleFailed(ILogger logger, Exception exception, Guid ruleId, Guid eventId);
 }
-
-/// <summary>A rule would start on an event about a deal whose creation has not arrived yet: retried until it has.</summary>
-public sealed class DealNotYetKnownException(Guid opportunityId, IntegrationMessage message)
-    : Exception($"{message.GetType().Name} {message.EventId} is about opportunity {opportunityId}, whose OpportunityCreated has not arrived yet.");

@@ -33,6 +33,8 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
 
     public DbSet<OrganizationProfile> Profiles => Set<OrganizationProfile>();
 
+    public DbSet<DeferredTrigger> DeferredTriggers => Set<DeferredTrigger>();
+
     /// <summary>The next value of the rules' revision sequence (see <see cref="AutomationRule.Revision"/>).</summary>
     public async Task<long> NextRevisionAsync(CancellationToken cancellationToken) =>
         await Database.SqlQueryRaw<long>($"SELECT nextval('{RevisionSequence}') AS \"Value\"").SingleAsync(cancellationToken);
@@ -122,6 +124,14 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
             user.Property(u => u.Name).HasMaxLength(200);
             user.Property(u => u.Email).HasMaxLength(320);
             user.Property(u => u.TeamName).HasMaxLength(100);
+        });
+        modelBuilder.Entity<DeferredTrigger>(deferred =>
+        {
+            deferred.ToTable("deferred_triggers");
+            deferred.HasKey(d => d.EventId);
+            deferred.Property(d => d.Type).HasMaxLength(100);
+            deferred.Property(d => d.Body).HasColumnType("jsonb");
+            deferred.HasIndex(d => d.OpportunityId);
         });
         modelBuilder.Entity<ExchangeRate>(rate =>
         {

@@ -329,6 +329,48 @@ namespace Pipeline.Automation.Infrastructure.Migrations
                     b.ToTable("deal_quotes", (string)null);
                 });
 
+            modelBuilder.Entity("Pipeline.Automation.Domain.DeferredTrigger", b =>
+                {
+                    b.Property<Guid>("EventId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("body");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<Guid>("OpportunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("opportunity_id");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("type");
+
+                    b.HasKey("EventId")
+                        .HasName("pk_deferred_triggers");
+
+                    b.HasIndex("OpportunityId")
+                        .HasDatabaseName("ix_deferred_triggers_opportunity_id");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_deferred_triggers_organization_id");
+
+                    b.ToTable("deferred_triggers", (string)null);
+                });
+
             modelBuilder.Entity("Pipeline.Automation.Domain.ExchangeRate", b =>
                 {
                     b.Property<Guid>("OrganizationId")

@@ -12,7 +12,7 @@ using Pipeline.Automation.Infrastructure;
 namespace Pipeline.Automation.Infrastructure.Migrations
 {
     [DbContext(typeof(AutomationDbContext))]
-    [Migration("20261204190148_RulesRunsAndView")]
+    [Migration("20261204210421_RulesRunsAndView")]
     partial class RulesRunsAndView
     {
         /// <inheritdoc />
@@ -330,6 +330,48 @@ namespace Pipeline.Automation.Infrastructure.Migrations
                         .HasDatabaseName("ix_deal_quotes_organization_id_opportunity_id");
 
                     b.ToTable("deal_quotes", (string)null);
+                });
+
+            modelBuilder.Entity("Pipeline.Automation.Domain.DeferredTrigger", b =>
+                {
+                    b.Property<Guid>("EventId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("body");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<Guid>("OpportunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("opportunity_id");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("type");
+
+                    b.HasKey("EventId")
+                        .HasName("pk_deferred_triggers");
+
+                    b.HasIndex("OpportunityId")
+                        .HasDatabaseName("ix_deferred_triggers_opportunity_id");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_deferred_triggers_organization_id");
+
+                    b.ToTable("deferred_triggers", (string)null);
                 });
 
             modelBuilder.Entity("Pipeline.Automation.Domain.ExchangeRate", b =>

@@ -115,6 +115,22 @@ namespace Pipeline.Automation.Infrastructure.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "deferred_triggers",
+                columns: table => new
+                {
+                    event_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    organization_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    opportunity_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    type = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    body = table.Column<string>(type: "jsonb", nullable: false),
+                    occurred_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_deferred_triggers", x => x.event_id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "exchange_rates",
                 columns: table => new
                 {
@@ -254,6 +270,16 @@ namespace Pipeline.Automation.Infrastructure.Migrations
                 columns: new[] { "organization_id", "status" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_deferred_triggers_opportunity_id",
+                table: "deferred_triggers",
+                column: "opportunity_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_deferred_triggers_organization_id",
+                table: "deferred_triggers",
+                column: "organization_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_pipeline_stages_organization_id",
                 table: "pipeline_stages",
                 column: "organization_id");
@@ -295,6 +321,9 @@ namespace Pipeline.Automation.Infrastructure.Migrations
 
             migrationBuilder.DropTable(
                 name: "deals");
+
+            migrationBuilder.DropTable(
+                name: "deferred_triggers");
 
             migrationBuilder.DropTable(
                 name: "exchange_rates");
