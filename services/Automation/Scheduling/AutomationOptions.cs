@@ -7,7 +7,7 @@ public sealed class AutomationOptions
     public TimeSpan TimeTriggerInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Due runs claimed and fired per transaction.</summary>
-    public int SchedulerBatchSize { get; set; } = 500;
+    public int SchedulerBatchSize { get; set; } = 250;
 
     /// <summary>
     /// The longest the scheduler sleeps between looks at the due runs (less when one is due sooner). Another

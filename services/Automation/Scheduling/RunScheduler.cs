@@ -73,17 +73,28 @@ public sealed partial class RunScheduler(
 
         telemetry.Backlog(due.Sum(d => d.Count));
         var settled = 0;
-        foreach (var (organization, _) in due)
+        foreach (var (organization, count) in due)
         {
-            int batch;
-            do
-            {
-                batch = await FireBatchAsync(organization, now, cancellationToken);
-                settled += batch;
-            }
-            while (batch == options.Value.SchedulerBatchSize);
+            // Two batches in flight when there is more than one: while one waits for the database, the other is
+            // settled (each claims its own rows: SKIP LOCKED).
+            var lanes = count > options.Value.SchedulerBatchSize ? 2 : 1;
+            var drained = await Task.WhenAll(Enumerable.Range(0, lanes).Select(_ => DrainAsync(organization, now, cancellationToken)));
+            settled += drained.Sum();
         }
 
+        return settled;
+    }
+
+    private async Task<int> DrainAsync(Guid organizationId, DateTimeOffset dueBy, CancellationToken cancellationToken)
+    {
+        var settled = 0;
+        int batch;
+        do
+        {
+            batch = await FireBatchAsync(organizationId, dueBy, cancellationToken);
+            settled += batch;
+        }
+        while (batch == options.Value.SchedulerBatchSize);
         return settled;
     }
 
