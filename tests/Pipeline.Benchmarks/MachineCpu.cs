@@ -47,16 +47,18 @@ public sealed record MachineCpu(IReadOnlyDictionary<string, TimeSpan> ByPart)
             }
         }
 
+        // With the CPU of the children they reaped (PostgreSQL's backends of closed connections, ended processes):
+        // gone from /proc, it would otherwise drop out of the total between two readings.
         var byPart = new Dictionary<string, TimeSpan>();
         foreach (var process in processes.Where(p => own.Contains(p.Id)))
         {
-            byPart[process.Part] = byPart.GetValueOrDefault(process.Part) + process.Cpu;
+            byPart[process.Part] = byPart.GetValueOrDefault(process.Part) + process.Cpu + process.ReapedChildrenCpu;
         }
 
         return new MachineCpu(byPart);
     }
 
-    private sealed record ProcessCpu(int Id, int Parent, string Part, string CommandLine, TimeSpan Cpu);
+    private sealed record ProcessCpu(int Id, int Parent, string Part, string CommandLine, TimeSpan Cpu, TimeSpan ReapedChildrenCpu);
 
     private static List<ProcessCpu> Processes()
     {
@@ -72,12 +74,14 @@ public sealed record MachineCpu(IReadOnlyDictionary<string, TimeSpan> ByPart)
             {
                 var stat = File.ReadAllText(Path.Combine(directory, "stat"));
                 var command = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
-                // After the command: state is field 3, the parent field 4, utime and stime are fields 14 and 15.
+                // After the command: state is field 3, the parent field 4, utime and stime are fields 14 and 15, the
+                // reaped children's cutime and cstime 16 and 17.
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
                 var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                var childTicks = long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
                 var commandLine = File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' ');
                 processes.Add(new ProcessCpu(id, int.Parse(fields[1], CultureInfo.InvariantCulture), PartOf(command, commandLine), commandLine,
-                    TimeSpan.FromSeconds(ticks / TicksPerSecond)));
+                    TimeSpan.FromSeconds(ticks / TicksPerSecond), TimeSpan.FromSeconds(childTicks / TicksPerSecond)));
             }
             catch (IOException)
             {

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Pipeline.Automation.Domain;
@@ -15,10 +16,11 @@ namespace Pipeline.Automation.Scheduling;
 /// rows (its transaction rolls back) for another to fire. (Why not Quartz.NET: docs/decisions/0006.)
 /// </summary>
 public sealed partial class RunScheduler(
-    IServiceScopeFactory scopes, NpgsqlDataSource database, TimeProvider clock, AutomationTelemetry telemetry,
+    IServiceScopeFactory scopes, NpgsqlDataSource database, TimeProvider clock, IMemoryCache cache, AutomationTelemetry telemetry,
     IOptions<AutomationOptions> options, ILogger<RunScheduler> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan MinPause = TimeSpan.FromMilliseconds(50);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -30,9 +32,12 @@ public sealed partial class RunScheduler(
             {
                 var settled = await FireDueAsync(stoppingToken);
                 pause = await UntilNextDueAsync(stoppingToken);
-                if (pause == TimeSpan.Zero && settled == 0)
+                // Runs due a few milliseconds apart are fired together, a pass for several rather than for each:
+                // most of a pass's cost is its queries, not its runs. (Or, when nothing could be settled, the due
+                // runs are another replica's to finish.)
+                if (pause < MinPause)
                 {
-                    pause = TimeSpan.FromMilliseconds(50); // due runs another replica holds: let it finish them
+                    pause = MinPause;
                 }
 
                 failures = 0;
@@ -124,7 +129,7 @@ public sealed partial class RunScheduler(
         var staleDeals = runs.Where(r => r.TriggerType == TriggerTypes.Stale).Select(r => r.OpportunityId).Distinct().ToList();
         var activities = (await db.Activities.AsNoTracking().Where(a => staleDeals.Contains(a.OpportunityId) && !a.Done).ToListAsync(cancellationToken))
             .ToLookup(a => a.OpportunityId);
-        var view = await OrganizationViews.LoadAsync(db, cancellationToken);
+        var view = await OrganizationViews.LoadAsync(db, cache, cancellationToken);
 
         var now = clock.GetUtcNow();
         foreach (var run in runs)
