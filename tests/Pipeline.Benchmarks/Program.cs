@@ -13,6 +13,9 @@ var scenarios = new Dictionary<string, Func<Task>>
     ["import"] = ImportBenchmark.RunAsync,
     ["stream"] = NotificationBenchmark.RunStreamAsync,
     ["webhooks"] = NotificationBenchmark.RunWebhooksAsync,
+    ["automation-eval"] = AutomationBenchmark.RunEvaluationAsync,
+    ["automation-due"] = AutomationBenchmark.RunDueAsync,
+    ["automation-simulate"] = AutomationBenchmark.RunSimulationAsync,
 };
 
 var selected = args.Length == 0 ? scenarios.Keys.ToArray() : args;
