@@ -8,6 +8,7 @@ var scenarios = new Dictionary<string, Func<Task>>
     ["writes"] = OpportunityWritesBenchmark.RunWritesAsync,
     ["board"] = OpportunityWritesBenchmark.RunBoardAsync,
     ["reports"] = ReportingBenchmark.RunReportsAsync,
+    ["review"] = ReportingBenchmark.RunReviewAsync,
     ["lag"] = ReportingBenchmark.RunLagAsync,
     ["import"] = ImportBenchmark.RunAsync,
     ["stream"] = NotificationBenchmark.RunStreamAsync,
