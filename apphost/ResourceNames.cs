@@ -17,6 +17,12 @@ internal static class ResourceNames
     public const string Postgres = "postgres";
     public const string RabbitMq = "rabbitmq";
 
+    /// <summary>The local SMTP server of the run (a process that keeps the mail as files).</summary>
+    public const string MailServer = "mailserver";
+
+    /// <summary>The connection string name of the SMTP server the notification service sends e-mail through (an smtp:// URI).</summary>
+    public const string Smtp = "smtp";
+
     /// <summary>The connection string name of the message broker (an amqp:// URI).</summary>
     public const string Messaging = "messaging";
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Pipeline.Cloud needs from the OS, once: PostgreSQL and RabbitMQ (Debian packages) when
-# no container runtime is present, Chromium for the browser tests, an SMTP sink for the mail tests.
+# no container runtime is present, an SMTP server that keeps the mail locally (python3-aiosmtpd: the run's
+# outgoing e-mail and the mail tests), Chromium for the browser tests.
 # Idempotent: installs only what is missing. Needs root (or sudo) the first time on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,8 +13,8 @@ if ! command -v dotnet >/dev/null; then
   exit 1
 fi
 
-packages=(postgresql rabbitmq-server)
-[[ "${PIPELINE_SETUP_TEST_TOOLS:-0}" == 1 ]] && packages+=(chromium python3-aiosmtpd)
+packages=(postgresql rabbitmq-server python3-aiosmtpd)
+[[ "${PIPELINE_SETUP_TEST_TOOLS:-0}" == 1 ]] && packages+=(chromium)
 
 missing=()
 for p in "${packages[@]}"; do

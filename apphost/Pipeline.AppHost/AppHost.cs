@@ -13,9 +13,12 @@ var opportunity = builder.AddService<Projects.Pipeline_Opportunity>(
         ResourceNames.Opportunity, infrastructure.Database(ResourceNames.OpportunityDatabase), messaging)
     .WithEnvironment("DemoData__Deals", "true"); // Acme's demo deals on first start (local profile only)
 var automation = builder.AddService<Projects.Pipeline_Automation>(
-    ResourceNames.Automation, infrastructure.Database(ResourceNames.AutomationDatabase), messaging);
+        ResourceNames.Automation, infrastructure.Database(ResourceNames.AutomationDatabase), messaging)
+    .WithReference(opportunity); // a simulation replays the opportunity service's event history
 var notification = builder.AddService<Projects.Pipeline_Notification>(
-    ResourceNames.Notification, infrastructure.Database(ResourceNames.NotificationDatabase), messaging);
+        ResourceNames.Notification, infrastructure.Database(ResourceNames.NotificationDatabase), messaging)
+    .WithReference(infrastructure.Smtp, ResourceNames.Smtp) // e-mail; locally kept as files (README, Notifications)
+    .WaitFor(infrastructure.Smtp);
 var reporting = builder.AddService<Projects.Pipeline_Reporting>(
         ResourceNames.Reporting, infrastructure.Database(ResourceNames.ReportingDatabase), messaging)
     .WithReference(opportunity); // a rebuild reads the opportunity service's event history

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Pipeline.AppHost;
 
 /// <summary>
-/// PostgreSQL (one database per service) and RabbitMQ, from one of three sources chosen by <c>Infra:Mode</c>:
+/// PostgreSQL (one database per service), RabbitMQ and an SMTP server, from one of three sources chosen by <c>Infra:Mode</c>:
 /// <list type="bullet">
 /// <item><c>container</c>: Aspire's PostgreSQL and RabbitMQ (management plugin) containers;</item>
 /// <item><c>local</c>: the servers of the OS packages (<c>eng/setup.sh</c> installs them), launched by Aspire
@@ -15,10 +15,14 @@ namespace Pipeline.AppHost;
 /// <item><c>external</c>: connection strings from configuration (<c>ConnectionStrings:opportunitydb</c>, ...).</item>
 /// </list>
 /// <c>auto</c> (the default) takes containers when a container engine answers, else local processes. Services see
-/// the same connection names in every mode.
+/// the same connection names in every mode. The SMTP server is a local process that keeps every message as a file
+/// (<c>eng/infra/smtp.sh</c>, in <c>Infra:DataDirectory</c>/mail) in the container mode too, where nothing would be
+/// gained from a container; in the external mode it is <c>ConnectionStrings:smtp</c> (<c>smtp://user:password@host:587</c>).
 /// </summary>
 internal sealed class Infrastructure
 {
+    private const string DefaultDataDirectory = "/var/tmp/pipeline-cloud/run";
+
     private readonly IDistributedApplicationBuilder _builder;
     private readonly Func<string, IResourceBuilder<IResourceWithConnectionString>> _database;
     private readonly Dictionary<string, IResourceBuilder<IResourceWithConnectionString>> _databases = [];
@@ -26,14 +30,19 @@ internal sealed class Infrastructure
     private Infrastructure(
         IDistributedApplicationBuilder builder,
         Func<string, IResourceBuilder<IResourceWithConnectionString>> database,
-        IResourceBuilder<IResourceWithConnectionString> messaging)
+        IResourceBuilder<IResourceWithConnectionString> messaging,
+        IResourceBuilder<IResourceWithConnectionString> smtp)
     {
         _builder = builder;
         _database = database;
         Messaging = messaging;
+        Smtp = smtp;
     }
 
     public IResourceBuilder<IResourceWithConnectionString> Messaging { get; }
+
+    /// <summary>Where the notification service sends e-mail: an <c>smtp://</c> address.</summary>
+    public IResourceBuilder<IResourceWithConnectionString> Smtp { get; }
 
     public IResourceBuilder<IResourceWithConnectionString> Database(string name)
     {
@@ -67,20 +76,49 @@ internal sealed class Infrastructure
     {
         var postgres = builder.AddPostgres(ResourceNames.Postgres).WithDataVolume();
         var rabbitMq = builder.AddRabbitMQ(ResourceNames.RabbitMq).WithManagementPlugin().WithDataVolume();
-        return new Infrastructure(builder, name => postgres.AddDatabase(name), rabbitMq);
+        return new Infrastructure(builder, name => postgres.AddDatabase(name), rabbitMq, LocalSmtp(builder));
     }
 
     private static Infrastructure External(IDistributedApplicationBuilder builder) =>
-        new(builder, name => builder.AddConnectionString(name), builder.AddConnectionString(ResourceNames.Messaging));
+        new(builder, name => builder.AddConnectionString(name), builder.AddConnectionString(ResourceNames.Messaging),
+            builder.AddConnectionString(ResourceNames.Smtp));
+
+    /// <summary>
+    /// Debian's python3-aiosmtpd (installed by <c>eng/setup.sh</c>): accepts every message and writes it to
+    /// <c>{Infra:DataDirectory}/mail/new/</c>, relaying nothing, so no demo e-mail ever leaves the machine.
+    /// </summary>
+    private static IResourceBuilder<IResourceWithConnectionString> LocalSmtp(IDistributedApplicationBuilder builder)
+    {
+        var settings = builder.Configuration.GetSection("Infra");
+        var dataDirectory = settings["DataDirectory"] ?? DefaultDataDirectory;
+        var smtpPort = settings.GetValue("SmtpPort", 2525);
+        var mailServer = builder.AddExecutable(ResourceNames.MailServer, "bash", Scripts(builder), "smtp.sh")
+            .WithEnvironment("SMTP_MAILDIR", Path.Combine(dataDirectory, "mail"))
+            .WithEnvironment("SMTP_PORT", smtpPort.ToString())
+            .WithEndpoint("smtp", endpoint =>
+            {
+                endpoint.Port = smtpPort;
+                endpoint.TargetPort = smtpPort;
+                endpoint.IsProxied = false;
+                endpoint.UriScheme = "smtp";
+            })
+            .WithHealthCheck("smtp-accepts-connections");
+        builder.Services.AddHealthChecks().AddCheck("smtp-accepts-connections", TcpCheck("127.0.0.1", smtpPort));
+        return builder.AddConnectionString(ResourceNames.Smtp, ReferenceExpression.Create($"smtp://127.0.0.1:{smtpPort.ToString()}"))
+            .WaitFor(mailServer);
+    }
+
+    private static string Scripts(IDistributedApplicationBuilder builder) =>
+        Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "..", "eng", "infra"));
 
     private static Infrastructure LocalProcesses(IDistributedApplicationBuilder builder)
     {
         var settings = builder.Configuration.GetSection("Infra");
-        var dataDirectory = settings["DataDirectory"] ?? "/var/tmp/pipeline-cloud/run";
+        var dataDirectory = settings["DataDirectory"] ?? DefaultDataDirectory;
         var postgresPort = settings.GetValue("PostgresPort", 55432);
         var rabbitMqPort = settings.GetValue("RabbitMqPort", 56720);
         var managementPort = settings.GetValue("RabbitMqManagementPort", 15672);
-        var scripts = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "..", "eng", "infra"));
+        var scripts = Scripts(builder);
 
         var postgres = builder.AddExecutable(ResourceNames.Postgres, "bash", scripts, "postgres.sh")
             .WithEnvironment("PGDATA", Path.Combine(dataDirectory, "postgres"))
@@ -120,7 +158,8 @@ internal sealed class Infrastructure
                     name,
                     ReferenceExpression.Create($"Host=127.0.0.1;Port={postgresPort.ToString()};Username=postgres;Database={name}"))
                 .WaitFor(postgres),
-            messaging);
+            messaging,
+            LocalSmtp(builder));
     }
 
     private static Func<HealthCheckResult> TcpCheck(string host, int port) => () =>

@@ -34,6 +34,7 @@ public static class ReportingService
         builder.Services.AddHostedService(services => services.GetRequiredService<ProjectionBatcher>());
         builder.Services.AddScoped<ReportContext>();
         builder.Services.AddSingleton<ReportQueries>();
+        builder.Services.AddSingleton<ReviewQueries>();
         builder.Services.AddSingleton<Rebuild>();
         builder.Services.AddHostedService(services => services.GetRequiredService<Rebuild>());
         builder.Services.AddHostedService<RollupFolder>();
@@ -45,6 +46,7 @@ public static class ReportingService
     public static WebApplication MapReportingApi(this WebApplication app)
     {
         app.MapReportsApi();
+        app.MapPipelineReviewApi();
         app.MapRebuildApi();
         app.MapProbeApi<ReportingDbContext>(ResourceNames.Reporting);
         return app;

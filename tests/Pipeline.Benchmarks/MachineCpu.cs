@@ -15,9 +15,57 @@ public sealed record MachineCpu(IReadOnlyDictionary<string, TimeSpan> ByPart)
     public static MachineCpu Read()
     {
         var byPart = new Dictionary<string, TimeSpan>();
+        foreach (var process in Processes())
+        {
+            byPart[process.Part] = byPart.GetValueOrDefault(process.Part) + process.Cpu;
+        }
+
+        return new MachineCpu(byPart);
+    }
+
+    /// <summary>
+    /// Like <see cref="Read"/>, counting only this run's processes: the benchmark and what it started (the services),
+    /// and the PostgreSQL and RabbitMQ of this run's test servers (eng/infra/test-servers.sh, whose data directory
+    /// names the run's PostgreSQL port), with their children. On a machine shared with other runs, theirs are left out.
+    /// </summary>
+    public static MachineCpu ReadOwn()
+    {
+        var marker = $"/pipeline-cloud/test-{Environment.GetEnvironmentVariable("PIPELINE_TEST_PG_PORT") ?? "55433"}/";
+        var processes = Processes();
+        var own = processes.Where(p => p.Id == Environment.ProcessId || p.CommandLine.Contains(marker, StringComparison.Ordinal))
+            .Select(p => p.Id).ToHashSet();
+        var children = processes.ToLookup(p => p.Parent);
+        var pending = new Stack<int>(own);
+        while (pending.TryPop(out var parent))
+        {
+            foreach (var child in children[parent])
+            {
+                if (own.Add(child.Id))
+                {
+                    pending.Push(child.Id);
+                }
+            }
+        }
+
+        // With the CPU of the children they reaped (PostgreSQL's backends of closed connections, ended processes):
+        // gone from /proc, it would otherwise drop out of the total between two readings.
+        var byPart = new Dictionary<string, TimeSpan>();
+        foreach (var process in processes.Where(p => own.Contains(p.Id)))
+        {
+            byPart[process.Part] = byPart.GetValueOrDefault(process.Part) + process.Cpu + process.ReapedChildrenCpu;
+        }
+
+        return new MachineCpu(byPart);
+    }
+
+    private sealed record ProcessCpu(int Id, int Parent, string Part, string CommandLine, TimeSpan Cpu, TimeSpan ReapedChildrenCpu);
+
+    private static List<ProcessCpu> Processes()
+    {
+        var processes = new List<ProcessCpu>();
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
-            if (!int.TryParse(Path.GetFileName(directory), out _))
+            if (!int.TryParse(Path.GetFileName(directory), out var id))
             {
                 continue;
             }
@@ -26,11 +74,14 @@ public sealed record MachineCpu(IReadOnlyDictionary<string, TimeSpan> ByPart)
             {
                 var stat = File.ReadAllText(Path.Combine(directory, "stat"));
                 var command = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
-                // After the command: state is field 3, utime and stime are fields 14 and 15.
+                // After the command: state is field 3, the parent field 4, utime and stime are fields 14 and 15, the
+                // reaped children's cutime and cstime 16 and 17.
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
                 var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-                var part = PartOf(command, File.ReadAllText(Path.Combine(directory, "cmdline")));
-                byPart[part] = byPart.GetValueOrDefault(part) + TimeSpan.FromSeconds(ticks / TicksPerSecond);
+                var childTicks = long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
+                var commandLine = File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' ');
+                processes.Add(new ProcessCpu(id, int.Parse(fields[1], CultureInfo.InvariantCulture), PartOf(command, commandLine), commandLine,
+                    TimeSpan.FromSeconds(ticks / TicksPerSecond), TimeSpan.FromSeconds(childTicks / TicksPerSecond)));
             }
             catch (IOException)
             {
@@ -38,7 +89,7 @@ public sealed record MachineCpu(IReadOnlyDictionary<string, TimeSpan> ByPart)
             }
         }
 
-        return new MachineCpu(byPart);
+        return processes;
     }
 
     /// <summary>Milliseconds of CPU per operation between <paramref name="before"/> and now, the busiest part first.</summary>
@@ -61,6 +112,8 @@ public sealed record MachineCpu(IReadOnlyDictionary<string, TimeSpan> ByPart)
         _ when commandLine.Contains("Pipeline.Opportunity", StringComparison.Ordinal) => "opportunity service",
         _ when commandLine.Contains("Pipeline.Gateway", StringComparison.Ordinal) => "gateway",
         _ when commandLine.Contains("Pipeline.Reporting", StringComparison.Ordinal) => "reporting service",
+        _ when commandLine.Contains("Pipeline.Notification", StringComparison.Ordinal) => "notification service",
+        _ when commandLine.Contains("Pipeline.Automation", StringComparison.Ordinal) => "automation service",
         _ when commandLine.Contains("Pipeline.Identity", StringComparison.Ordinal) => "identity",
         _ when commandLine.Contains("Pipeline.Benchmarks", StringComparison.Ordinal) => "load generator",
         _ => "other",

@@ -8,8 +8,14 @@ var scenarios = new Dictionary<string, Func<Task>>
     ["writes"] = OpportunityWritesBenchmark.RunWritesAsync,
     ["board"] = OpportunityWritesBenchmark.RunBoardAsync,
     ["reports"] = ReportingBenchmark.RunReportsAsync,
+    ["review"] = ReportingBenchmark.RunReviewAsync,
     ["lag"] = ReportingBenchmark.RunLagAsync,
     ["import"] = ImportBenchmark.RunAsync,
+    ["stream"] = NotificationBenchmark.RunStreamAsync,
+    ["webhooks"] = NotificationBenchmark.RunWebhooksAsync,
+    ["automation-eval"] = AutomationBenchmark.RunEvaluationAsync,
+    ["automation-due"] = AutomationBenchmark.RunDueAsync,
+    ["automation-simulate"] = AutomationBenchmark.RunSimulationAsync,
 };
 
 var selected = args.Length == 0 ? scenarios.Keys.ToArray() : args;

@@ -117,6 +117,10 @@ public sealed class ImportHistoryTests(OpportunityServiceFixture service)
         Assert.True(await db.History.CountAsync(h => h.Field == "expectedDecisionDate") > 50);
         Assert.True(await db.Quotes.CountAsync(q => q.Status == "accepted") > 100);
         Assert.True(await db.Quotes.CountAsync(q => q.Status == "declined") > 50);
+        // A quote left unanswered past its validity before the migration lapsed then; none is still waiting past it.
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        Assert.True(await db.Quotes.CountAsync(q => q.Status == "expired") > 20);
+        Assert.False(await db.Quotes.AnyAsync(q => q.Status == "sent" && q.ValidUntil < today));
         // Some open deals are rotting (nothing for longer than their stage allows), most have what comes next.
         Assert.InRange(open.Count(o => now - o.LastActivityAt > TimeSpan.FromDays(o.RottingDays)), 10, open.Count / 3);
         Assert.True(await db.Activities.CountAsync(a => !a.Done && a.DueAt > now) > open.Count / 2);

@@ -13,6 +13,7 @@ public sealed class RebuildAndAccessTests(ReportingServiceFixture reporting)
     public async Task A_rebuild_from_the_event_history_gives_the_same_figures_as_the_live_projection()
     {
         using var admin = await reporting.OpportunityClientAsync(DemoUsers.AcmeAdmin);
+        var window = $"since={DateTimeOffset.UtcNow.AddHours(-1):yyyy-MM-ddTHH:mm:ssZ}&until={DateTimeOffset.UtcNow.AddHours(1):yyyy-MM-ddTHH:mm:ssZ}";
         var pipeline = await (await admin.PostAsJsonAsync("/api/pipelines", new
         {
             name = $"Rebuild {Guid.NewGuid():N}",
@@ -36,7 +37,7 @@ public sealed class RebuildAndAccessTests(ReportingServiceFixture reporting)
             }
         }
 
-        var reports = new[] { "summary", "funnel", "win-loss?groupBy=segment", "forecast?months=3" }
+        var reports = new[] { "summary", "funnel", "win-loss?groupBy=segment", "forecast?months=3", $"changes?{window}" }
             .Select(r => $"/api/reports/{r}{(r.Contains('?') ? '&' : '?')}pipelineId={pipelineId}").ToArray();
         // Every one of the 15 events applied: the three open deals weighted at the offer's 60 %, six entries into each stage.
         var live = await reporting.ReportAsync(DemoUsers.AcmeAdmin, reports[0], r => r.GetProperty("wonCount").GetInt32() == 2 && r.GetProperty("openCount").GetInt32() == 3
@@ -48,6 +49,11 @@ public sealed class RebuildAndAccessTests(ReportingServiceFixture reporting)
         {
             before.Add(Figures(await reporting.ReportAsync(DemoUsers.AcmeAdmin, report, _ => true)));
         }
+
+        // The pipeline review of the hour: six deals created and moved forward, two won, one lost.
+        var totals = (await reporting.ReportAsync(DemoUsers.AcmeAdmin, reports[^1], _ => true)).GetProperty("totals");
+        Assert.Equal((6, 6, 2, 1, 0), (totals.GetProperty("created").GetInt32(), totals.GetProperty("movedForward").GetInt32(),
+            totals.GetProperty("won").GetInt32(), totals.GetProperty("lost").GetInt32(), totals.GetProperty("movedBackward").GetInt32()));
 
         using var reports2 = await reporting.ReportingClientAsync(DemoUsers.AcmeAdmin);
         using var alice = await reporting.ReportingClientAsync(DemoUsers.Alice);

@@ -7,18 +7,18 @@ namespace Pipeline.Reporting.UnitTests;
 /// <summary>A deal's read model is computed from its whole log: any order, any duplicate, the same deal and stays.</summary>
 public sealed class DealProjectorTests
 {
-    private static readonly Guid Organization = Guid.NewGuid();
-    private static readonly Guid Pipeline = Guid.NewGuid();
-    private static readonly Guid Opportunity = Guid.NewGuid();
-    private static readonly Guid[] Stages = [Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid()];
-    private static readonly DateTimeOffset Start = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+    internal static readonly Guid Organization = Guid.NewGuid();
+    internal static readonly Guid Pipeline = Guid.NewGuid();
+    internal static readonly Guid Opportunity = Guid.NewGuid();
+    internal static readonly Guid[] Stages = [Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid()];
+    internal static readonly DateTimeOffset Start = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
 
     /// <summary>
     /// Created in the first stage on day 0, moved to the second on day 3 and the third on day 10, decision pushed on
     /// day 11 by 20 days, lost on day 12, reopened on day 14 (back in the third stage), amount raised on day 15,
     /// won on day 20; an activity completed on day 21.
     /// </summary>
-    private static List<IntegrationMessage> History() =>
+    internal static List<IntegrationMessage> History() =>
     [
         new OpportunityCreated
         {
@@ -77,7 +77,7 @@ public sealed class DealProjectorTests
     }
 
     [Fact]
-    public void The_same_events_in_any_order_and_delivered_twice_give_the_same_deal_and_stays()
+    public void The_same_events_in_any_order_and_delivered_twice_give_the_same_deal_stays_and_changes()
     {
         var history = History();
         var expected = Describe(DealProjector.Project(Organization, 1, Opportunity, history)!);
@@ -124,10 +124,15 @@ public sealed class DealProjectorTests
     {
         var d = projection.Deal;
         var stays = projection.Intervals.Select(i => $"{i.StageId}:{i.EnteredAt:O}:{i.ExitedAt:O}:{i.Exit}");
+        var changes = projection.Changes.Select(c => string.Join(":", new object?[]
+        {
+            c.Sequence, c.Version, c.Kind, c.At, c.FromValue, c.ToValue, c.FromStageId, c.ToStageId, c.AmountDelta, c.Currency, c.OpenDelta,
+            c.WeightedDelta, c.PreviousCurrency, c.RemovedOpenAmount, c.RemovedWeightedAmount, c.PipelineId, c.OwnerId, c.TeamId, c.Segment, c.Source,
+        }));
         return string.Join("|", new object?[]
         {
             d.LastVersion, d.PipelineId, d.StageId, d.Title, d.OwnerId, d.TeamId, d.Amount, d.Currency, d.Probability, d.Status, d.Segment,
             d.Source, d.LostReason, d.CreatedAt, d.ClosedAt, d.ExpectedDecisionDate, d.LastTouchedAt, d.PushCount, d.PushedDays,
-        }.Concat(stays));
+        }.Concat(stays).Concat(changes));
     }
 }

@@ -11,7 +11,7 @@ using Opportunity = Pipeline.Opportunity.Domain.Opportunity;
 /// writer and events as live changes: stage moves, decision dates, quotes sent and answered, activities scheduled
 /// and done. Consumers see a deal that lived, not one that appeared in its last stage.
 /// </summary>
-internal sealed class HistoryReplay(OpportunityDbContext db, OpportunityWriter writer, string? actorId)
+internal sealed class HistoryReplay(OpportunityDbContext db, OpportunityWriter writer, string? actorId, DateTimeOffset now)
 {
     /// <summary>Quote numbers the replays of a batch still need (<see cref="Apply"/> takes one per quote).</summary>
     public static int QuotesIn(IEnumerable<ImportedDeal> deals) => deals.Sum(d => d.History.Count(s => s.Quote is not null));
@@ -62,6 +62,14 @@ internal sealed class HistoryReplay(OpportunityDbContext db, OpportunityWriter w
             quote.DeclineReason = answer == QuoteStatus.Declined ? step.Reason : null;
             quote.Version++;
             db.Publish(answer == QuoteStatus.Accepted ? QuoteEvents.Accepted(quote, actorId) : QuoteEvents.Declined(quote, actorId));
+        }
+        else if (quote.ValidUntil is { } validUntil && validUntil < DateOnly.FromDateTime(now.UtcDateTime))
+        {
+            // Unanswered past its validity before the migration: it lapsed then, as the expiry sweep would have said.
+            var lapsedAt = new DateTimeOffset(validUntil.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            quote.Status = QuoteStatus.Expired;
+            quote.Version++;
+            db.Publish(QuoteEvents.Expired(quote.OrganizationId, quote.OpportunityId, quote.Id, quote.Number, lapsedAt));
         }
     }
 

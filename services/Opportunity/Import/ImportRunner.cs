@@ -100,7 +100,7 @@ public sealed partial class ImportRunner(
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var writer = scope.ServiceProvider.GetRequiredService<OpportunityWriter>();
-        var journeys = new HistoryReplay(db, writer, work.ImporterId);
+        var journeys = new HistoryReplay(db, writer, work.ImporterId, clock.GetUtcNow());
         var quoteNumbers = new Queue<string>(await QuoteNumbers.TakeAsync(db, work.OrganizationId, HistoryReplay.QuotesIn(batch.Deals), cancellationToken));
         foreach (var deal in batch.Deals)
         {

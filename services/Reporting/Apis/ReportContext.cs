@@ -84,23 +84,30 @@ public sealed class ReportContext(ReportingDbContext db, CurrentUser caller, Tim
     /// organisation's, or, while a re-cut after a change of zone runs, the previous one), amounts the organisation's
     /// currency, fiscal periods the organisation's fiscal year.
     /// </summary>
-    public async Task<ReportSetting> PrepareAsync(ReportQuery query, CancellationToken cancellationToken)
+    public Task<ReportSetting> PrepareAsync(ReportQuery query, CancellationToken cancellationToken) =>
+        PrepareAsync(query.Criteria, (calendar, today) => query.Period is { } fiscal
+            ? ReportPeriod.Fiscal(fiscal, query.From ?? today, calendar)
+            : ReportPeriod.Chosen(query.From, query.To, today, calendar), cancellationToken);
+
+    /// <summary>The same, for a period <paramref name="period"/> cuts in the organisation's calendar from today.</summary>
+    public async Task<ReportSetting> PrepareAsync(
+        ReportCriteria criteria, Func<OrganizationCalendar, DateOnly, ReportPeriod> period, CancellationToken cancellationToken)
     {
         var profile = await OrganizationProfiles.CurrentAsync(db, cancellationToken);
         var state = await db.ProjectionStates.AsNoTracking().SingleOrDefaultAsync(cancellationToken)
             ?? new ProjectionState { OrganizationId = caller.OrganizationId, TimeZone = profile.TimeZone };
         var table = await db.RateTables.AsNoTracking().SingleOrDefaultAsync(cancellationToken);
         var rates = await db.Rates.AsNoTracking().Select(r => new DatedRate(r.Currency, r.EffectiveFrom, r.Rate)).ToListAsync(cancellationToken);
-        var money = new ReportCurrency(profile.Currency, new DatedExchangeRates(table?.QuotedIn ?? profile.Currency, rates));
+        var money = new ReportCurrency(profile.Currency, new DatedExchangeRates(table?.QuotedIn ?? profile.Currency, rates))
+        {
+            RateChangeDays = rates.Select(r => r.EffectiveFrom).Distinct().ToList(),
+        };
         var asOf = await db.DealEvents.MaxAsync(e => (DateTimeOffset?)e.OccurredAt, cancellationToken);
 
         var calendar = OrganizationCalendar.For(state.TimeZone, profile.FiscalYearStartMonth);
         var today = calendar.DayOf(Now);
-        var period = query.Period is { } fiscal
-            ? ReportPeriod.Fiscal(fiscal, query.From ?? today, calendar)
-            : ReportPeriod.Chosen(query.From, query.To, today, calendar);
         var reader = new ReportReader(caller.Id, caller.OrganizationId, caller.TeamId, caller.IsAdmin);
-        return new ReportSetting(ReportFilter.For(reader, state.ActiveGeneration, query.Criteria, period), money, state.TimeZone, today, asOf);
+        return new ReportSetting(ReportFilter.For(reader, state.ActiveGeneration, criteria, period(calendar, today)), money, state.TimeZone, today, asOf);
     }
 
     public async Task<Guid?> DefaultPipelineAsync(CancellationToken cancellationToken) =>

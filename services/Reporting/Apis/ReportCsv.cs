@@ -44,6 +44,12 @@ internal static class ReportCsv
         ("expectedDecisionDate", d => d.ExpectedDecisionDate), ("pushCount", d => d.PushCount), ("pushedDays", d => d.PushedDays),
         ("amount", d => d.Amount), ("currency", d => d.Currency));
 
+    /// <summary>The page's changed deals, a line per change; the totals are in the JSON answer.</summary>
+    public static FileContentHttpResult Changes(ChangesReport report) => File("changes",
+        report.Items.SelectMany(d => d.Changes.Select(c => (Deal: d, Change: c))).ToList(),
+        ("opportunityId", r => r.Deal.OpportunityId), ("title", r => r.Deal.Title), ("ownerId", r => r.Deal.OwnerId), ("kind", r => r.Change.Kind),
+        ("from", r => r.Change.From), ("to", r => r.Change.To), ("currency", r => r.Change.Currency), ("at", r => r.Change.At));
+
     private static FileContentHttpResult File<T>(string name, IReadOnlyList<T> rows, params (string Name, Func<T, object?> Value)[] columns)
     {
         using var body = new MemoryStream();

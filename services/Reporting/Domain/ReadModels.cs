@@ -99,6 +99,77 @@ public sealed class StageInterval : ITenantOwned
     public string? Exit { get; set; }
 }
 
+/// <summary>
+/// A change of a deal the pipeline review lists (<see cref="ChangeKind"/>), derived from its events by the projection,
+/// with what it moved the open and weighted pipeline by and the deal's current pipeline, owner, team, segment and
+/// source (the report's filters: kept on every row, so that a week of changes is read from one index without
+/// visiting each deal). One row per change and read-model generation.
+/// </summary>
+public sealed class DealChange : ITenantOwned
+{
+    public Guid OrganizationId { get; init; }
+
+    public int Generation { get; init; }
+
+    public Guid OpportunityId { get; init; }
+
+    /// <summary>The change's place in the deal's history (0 for its creation).</summary>
+    public int Sequence { get; set; }
+
+    /// <summary>The opportunity's version after the event the change comes from.</summary>
+    public long Version { get; init; }
+
+    /// <summary>A <see cref="ChangeKind"/>; a stage move is stored as <see cref="ChangeKind.Moved"/> and classified when read, by the pipeline's current order.</summary>
+    public required string Kind { get; init; }
+
+    /// <summary>When it happened: the creation or close time the event gives (an imported deal's own dates), else the event's time.</summary>
+    public DateTimeOffset At { get; init; }
+
+    /// <summary>What it was and became, as text: stage names, amounts, dates, a status or a lost reason.</summary>
+    public string? FromValue { get; init; }
+
+    public string? ToValue { get; init; }
+
+    /// <summary>The stages behind <see cref="FromValue"/> and <see cref="ToValue"/>, named and ordered as the pipeline now has them.</summary>
+    public Guid? FromStageId { get; init; }
+
+    public Guid? ToStageId { get; init; }
+
+    /// <summary>New amount minus old, in <see cref="Currency"/>, for <see cref="ChangeKind.AmountUp"/> and <see cref="ChangeKind.AmountDown"/>.</summary>
+    public decimal? AmountDelta { get; init; }
+
+    /// <summary>The deal's currency after the change.</summary>
+    public string Currency { get; init; } = "";
+
+    /// <summary>
+    /// What the change added to the open pipeline (Σ amount of open deals) in <see cref="Currency"/>: the deal's open
+    /// amount after it minus before it (0 once closed), or, when the change was of currency, all of it after.
+    /// </summary>
+    public decimal OpenDelta { get; init; }
+
+    /// <summary>The same for the weighted pipeline (amount × probability ÷ 100).</summary>
+    public decimal WeightedDelta { get; init; }
+
+    /// <summary>The deal's currency before the change: another only for a change of currency.</summary>
+    public string PreviousCurrency { get; init; } = "";
+
+    /// <summary>What a change of currency took away from the open pipeline in <see cref="PreviousCurrency"/> (else 0).</summary>
+    public decimal RemovedOpenAmount { get; init; }
+
+    /// <summary>The same for the weighted pipeline.</summary>
+    public decimal RemovedWeightedAmount { get; init; }
+
+    public Guid PipelineId { get; set; }
+
+    public string OwnerId { get; set; } = "";
+
+    public Guid? TeamId { get; set; }
+
+    public string? Segment { get; set; }
+
+    public string? Source { get; set; }
+}
+
 /// <summary>A stage of a pipeline as the last PipelineChanged described it.</summary>
 public sealed class PipelineStage : ITenantOwned
 {
@@ -180,6 +251,9 @@ public sealed class RebuildJob : ITenantOwned
 {
     public const string TimeZoneChanged = "time-zone";
 
+    /// <summary>A re-projection from the events here that derives what a new read model keeps (the deals' changes).</summary>
+    public const string ChangesBackfilled = "changes";
+
     public Guid Id { get; init; }
 
     public Guid OrganizationId { get; init; }
@@ -187,7 +261,7 @@ public sealed class RebuildJob : ITenantOwned
     /// <summary><c>queued</c> (a re-cut waiting for a replica), <c>running</c>, <c>completed</c> or <c>failed</c>.</summary>
     public string Status { get; set; } = "running";
 
-    /// <summary>Null for an admin's rebuild; <see cref="TimeZoneChanged"/> for a re-cut of the days.</summary>
+    /// <summary>Null for an admin's rebuild; <see cref="TimeZoneChanged"/> for a re-cut of the days; <see cref="ChangesBackfilled"/> once, at the upgrade that added the changes.</summary>
     public string? Reason { get; init; }
 
     public int EventsRead { get; set; }

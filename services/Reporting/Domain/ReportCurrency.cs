@@ -9,10 +9,19 @@ public enum AmountFigure
     Weighted,
     Won,
     Lost,
+
+    // The pipeline review's (GET /api/reports/changes).
+    AmountUp,
+    AmountDown,
+    OpenAmountDelta,
+    WeightedAmountDelta,
 }
 
 /// <summary>Per currency, the amounts (in that currency) left out of a report's converted figures for want of a rate.</summary>
 public sealed record LeftOutAmounts(string Currency, decimal OpenAmount, decimal WeightedAmount, decimal WonAmount, decimal LostAmount);
+
+/// <summary>Per currency, the amounts (in that currency) left out of the pipeline review's converted totals for want of a rate.</summary>
+public sealed record LeftOutChanges(string Currency, decimal AmountUp, decimal AmountDown, decimal OpenAmountDelta, decimal WeightedAmountDelta);
 
 /// <summary>
 /// The organisation's currency, into which a report converts every amount at the rate of the amount's day: through
@@ -26,6 +35,9 @@ public sealed class ReportCurrency(string currency, DatedExchangeRates rates)
 
     public string Currency { get; } = currency.Trim();
 
+    /// <summary>The days a rate takes effect on (the pipeline review converts each stretch between them at one rate).</summary>
+    public IReadOnlyCollection<DateOnly> RateChangeDays { get; init; } = [];
+
     /// <summary>The months in which a rate changes after their first day: their amounts convert day by day.</summary>
     public IReadOnlyCollection<DateOnly> MonthsWithRateChanges { get; } = rates.MonthsWithRateChanges.ToList();
 
@@ -33,6 +45,11 @@ public sealed class ReportCurrency(string currency, DatedExchangeRates rates)
     public IReadOnlyList<string> Missing => _leftOut.Keys.ToList();
 
     public IReadOnlyList<LeftOutAmounts> LeftOut => _leftOut.Select(c => new LeftOutAmounts(c.Key, c.Value[0], c.Value[1], c.Value[2], c.Value[3])).ToList();
+
+    /// <summary>What the pipeline review's totals left out, per currency.</summary>
+    public IReadOnlyList<LeftOutChanges> LeftOutOfChanges => _leftOut
+        .Select(c => new LeftOutChanges(c.Key, c.Value[(int)AmountFigure.AmountUp], c.Value[(int)AmountFigure.AmountDown],
+            c.Value[(int)AmountFigure.OpenAmountDelta], c.Value[(int)AmountFigure.WeightedAmountDelta])).ToList();
 
     /// <summary><paramref name="amount"/> of <paramref name="from"/> in the organisation's currency on <paramref name="day"/>, or null, left out of <paramref name="figure"/>.</summary>
     public decimal? Convert(decimal amount, string from, DateOnly day, AmountFigure figure)
@@ -47,7 +64,7 @@ public sealed class ReportCurrency(string currency, DatedExchangeRates rates)
             return converted;
         }
 
-        var leftOut = _leftOut.TryGetValue(from.Trim(), out var amounts) ? amounts : _leftOut[from.Trim()] = new decimal[4];
+        var leftOut = _leftOut.TryGetValue(from.Trim(), out var amounts) ? amounts : _leftOut[from.Trim()] = new decimal[Enum.GetValues<AmountFigure>().Length];
         leftOut[(int)figure] += amount;
         return null;
     }

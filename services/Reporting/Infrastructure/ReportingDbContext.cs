@@ -16,6 +16,8 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
 
     public DbSet<StageInterval> StageIntervals => Set<StageInterval>();
 
+    public DbSet<DealChange> DealChanges => Set<DealChange>();
+
     public DbSet<PipelineStage> PipelineStages => Set<PipelineStage>();
 
     public DbSet<ExchangeRate> Rates => Set<ExchangeRate>();
@@ -64,6 +66,28 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
             i.HasIndex(x => new { x.OrganizationId, x.Generation, x.OpportunityId });
             // A stage the reports learn of after stays in it (events out of order): which deals to refresh.
             i.HasIndex(x => new { x.OrganizationId, x.StageId });
+        });
+        modelBuilder.Entity<DealChange>(c =>
+        {
+            c.HasKey(x => new { x.OrganizationId, x.Generation, x.OpportunityId, x.Sequence });
+            c.Property(x => x.Kind).HasMaxLength(20);
+            c.Property(x => x.AmountDelta).HasPrecision(18, 2);
+            c.Property(x => x.Currency).HasMaxLength(3);
+            c.Property(x => x.OpenDelta).HasPrecision(18, 2);
+            c.Property(x => x.WeightedDelta).HasPrecision(20, 4);
+            c.Property(x => x.PreviousCurrency).HasMaxLength(3);
+            c.Property(x => x.RemovedOpenAmount).HasPrecision(18, 2);
+            c.Property(x => x.RemovedWeightedAmount).HasPrecision(20, 4);
+            c.Property(x => x.OwnerId).HasMaxLength(100);
+            // The pipeline review reads a window of time: a week of changes is one range of this index, which holds
+            // what its totals read (an index-only scan, wherever the rows lie in the table: a rebuild writes them deal
+            // after deal) and, read backwards, gives the deals by their latest change.
+            c.HasIndex(x => new { x.OrganizationId, x.Generation, x.At, x.OpportunityId })
+                .IncludeProperties(x => new
+                {
+                    x.Sequence, x.Kind, x.FromStageId, x.ToStageId, x.AmountDelta, x.Currency, x.OpenDelta, x.WeightedDelta, x.PreviousCurrency,
+                    x.RemovedOpenAmount, x.RemovedWeightedAmount, x.PipelineId, x.OwnerId, x.TeamId, x.Segment, x.Source,
+                });
         });
         modelBuilder.Entity<PipelineStage>(s =>
         {

@@ -57,7 +57,8 @@ public sealed class DealProjection(ReportingDbContext db, ProjectionMetrics metr
     /// rollups from those changes with statement-level triggers, so a batch of deals costs them one pass rather than
     /// one per deal, and a change that moves no figure does not touch the rollups other projections also write.
     /// Then their stays are rewritten in one statement, from which the database derives each deal's path through
-    /// the stages (see Infrastructure/Sql/Functions/deal_stages_of.sql).
+    /// the stages (see Infrastructure/Sql/Functions/deal_stages_of.sql), and their changes in another, again only
+    /// the rows that changed: an event usually adds one change to a deal's dozen, and leaves the others as they were.
     /// </summary>
     public static async Task ReplaceAsync(
         ReportingDbContext db, Guid organizationId, int generation, IReadOnlyCollection<Guid> opportunities,
@@ -65,6 +66,7 @@ public sealed class DealProjection(ReportingDbContext db, ProjectionMetrics metr
     {
         var deals = new List<Deal>();
         var stays = new List<StageInterval>();
+        var changes = new List<DealChange>();
         foreach (var opportunityId in opportunities)
         {
             // Null while the deal's creation has not arrived: it has no read model (yet).
@@ -72,6 +74,7 @@ public sealed class DealProjection(ReportingDbContext db, ProjectionMetrics metr
             {
                 deals.Add(projection.Deal);
                 stays.AddRange(projection.Intervals);
+                changes.AddRange(projection.Changes);
             }
         }
 
@@ -117,6 +120,37 @@ public sealed class DealProjection(ReportingDbContext db, ProjectionMetrics metr
             SELECT {organizationId}, {generation}, s.* FROM unnest(
                 {stays.Select(s => s.OpportunityId).ToArray()}, {stays.Select(s => s.PipelineId).ToArray()}, {stays.Select(s => s.StageId).ToArray()},
                 {stays.Select(s => s.EnteredAt).ToArray()}, {stays.Select(s => s.ExitedAt).ToArray()}, {stays.Select(s => s.Exit).ToArray()}) AS s
+            """, cancellationToken);
+
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            WITH fresh AS (
+                SELECT * FROM unnest(
+                    {changes.Select(c => c.OpportunityId).ToArray()}, {changes.Select(c => c.Sequence).ToArray()}, {changes.Select(c => c.Version).ToArray()},
+                    {changes.Select(c => c.Kind).ToArray()}, {changes.Select(c => c.At).ToArray()}, {changes.Select(c => c.FromValue).ToArray()},
+                    {changes.Select(c => c.ToValue).ToArray()}, {changes.Select(c => c.FromStageId).ToArray()}, {changes.Select(c => c.ToStageId).ToArray()},
+                    {changes.Select(c => c.AmountDelta).ToArray()}, {changes.Select(c => c.Currency).ToArray()}, {changes.Select(c => c.OpenDelta).ToArray()},
+                    {changes.Select(c => c.WeightedDelta).ToArray()}, {changes.Select(c => c.PreviousCurrency).ToArray()},
+                    {changes.Select(c => c.RemovedOpenAmount).ToArray()}, {changes.Select(c => c.RemovedWeightedAmount).ToArray()},
+                    {changes.Select(c => c.PipelineId).ToArray()}, {changes.Select(c => c.OwnerId).ToArray()}, {changes.Select(c => c.TeamId).ToArray()},
+                    {changes.Select(c => c.Segment).ToArray()}, {changes.Select(c => c.Source).ToArray()})
+                    AS n(opportunity_id, sequence, version, kind, at, from_value, to_value, from_stage_id, to_stage_id, amount_delta, currency, open_delta,
+                         weighted_delta, previous_currency, removed_open_amount, removed_weighted_amount, pipeline_id, owner_id, team_id, segment, source)),
+            gone AS (
+                DELETE FROM deal_changes c
+                WHERE c.organization_id = {organizationId} AND c.generation = {generation} AND c.opportunity_id = ANY({opportunities.ToArray()})
+                  AND NOT EXISTS (SELECT FROM fresh f WHERE f.opportunity_id = c.opportunity_id AND f.sequence = c.sequence))
+            INSERT INTO deal_changes AS c (organization_id, generation, opportunity_id, sequence, version, kind, at, from_value, to_value, from_stage_id,
+                                           to_stage_id, amount_delta, currency, open_delta, weighted_delta, previous_currency, removed_open_amount,
+                                           removed_weighted_amount, pipeline_id, owner_id, team_id, segment, source)
+            SELECT {organizationId}, {generation}, f.* FROM fresh f
+            ON CONFLICT (organization_id, generation, opportunity_id, sequence) DO UPDATE SET
+                (version, kind, at, from_value, to_value, from_stage_id, to_stage_id, amount_delta, currency, open_delta, weighted_delta,
+                 previous_currency, removed_open_amount, removed_weighted_amount, pipeline_id, owner_id, team_id, segment, source) =
+                (excluded.version, excluded.kind, excluded.at, excluded.from_value, excluded.to_value, excluded.from_stage_id, excluded.to_stage_id,
+                 excluded.amount_delta, excluded.currency, excluded.open_delta, excluded.weighted_delta, excluded.previous_currency,
+                 excluded.removed_open_amount, excluded.removed_weighted_amount, excluded.pipeline_id, excluded.owner_id, excluded.team_id,
+                 excluded.segment, excluded.source)
+            WHERE (c.*) IS DISTINCT FROM (excluded.*)
             """, cancellationToken);
     }
 

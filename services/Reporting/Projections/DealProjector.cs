@@ -1,16 +1,18 @@
+using System.Globalization;
 using Pipeline.Contracts;
 using Pipeline.Reporting.Domain;
 
 namespace Pipeline.Reporting.Projections;
 
 /// <summary>
-/// Computes a deal's read model (its facts and its stays in stages) from all its events, in version order,
+/// Computes a deal's read model (its facts, its stays in stages and the changes the pipeline review lists) from all
+/// its events, in version order,
 /// whatever order they arrived in. The same events always give the same result: replaying them twice, shuffled,
 /// or in a rebuild changes nothing. Pure: no database.
 /// </summary>
 public static class DealProjector
 {
-    public sealed record Projection(Deal Deal, IReadOnlyList<StageInterval> Intervals);
+    public sealed record Projection(Deal Deal, IReadOnlyList<StageInterval> Intervals, IReadOnlyList<DealChange> Changes);
 
     // Events of one change share its version: apply them in the order the change made them.
     private static readonly Dictionary<Type, int> OrderWithinVersion = new()
@@ -56,10 +58,12 @@ public static class DealProjector
             }
         }
 
+        var changes = new List<DealChange>();
         var versioned = all.OfType<OpportunityEvent>()
             .OrderBy(e => e.Version).ThenBy(e => OrderWithinVersion.GetValueOrDefault(e.GetType(), 9)).ThenBy(e => e.OccurredAt);
         foreach (var @event in versioned)
         {
+            var before = Figures.Of(deal);
             deal.LastVersion = Math.Max(deal.LastVersion, @event.Version);
             switch (@event)
             {
@@ -128,6 +132,8 @@ public static class DealProjector
                     Touch(deal, r.OccurredAt);
                     break;
             }
+
+            changes.AddRange(ChangesOf(@event, before, deal));
         }
 
         foreach (var completed in all.OfType<ActivityCompleted>())
@@ -135,8 +141,105 @@ public static class DealProjector
             Touch(deal, completed.CompletedAt);
         }
 
-        return new Projection(deal, intervals);
+        for (var i = 0; i < changes.Count; i++)
+        {
+            var change = changes[i];
+            change.Sequence = i;
+            change.PipelineId = deal.PipelineId;
+            change.OwnerId = deal.OwnerId;
+            change.TeamId = deal.TeamId;
+            change.Segment = deal.Segment;
+            change.Source = deal.Source;
+        }
+
+        return new Projection(deal, intervals, changes);
     }
+
+    /// <summary>A deal's figures: its amount and currency, whether it is open, its probability.</summary>
+    private readonly record struct Figures(string Currency, decimal Amount, bool Open, int Probability)
+    {
+        /// <summary>What the deal adds to the open pipeline: its amount while open, else nothing.</summary>
+        public decimal OpenAmount => Open ? Amount : 0;
+
+        public decimal WeightedAmount => OpenAmount * Probability / 100m;
+
+        public static Figures Of(Deal deal) => new(deal.Currency, deal.Amount, deal.Status == "open", deal.Probability);
+    }
+
+    /// <summary>
+    /// The changes one event made to <paramref name="deal"/> (now as after it), as the pipeline review lists them. The
+    /// first carries what the event moved the open and weighted pipeline by, any other nothing, so that a window's
+    /// changes add up to what the pipeline moved by. An update is compared with the deal before
+    /// it (amount, currency, probability), so a redelivered or reordered update changes nothing twice.
+    /// </summary>
+    private static IEnumerable<DealChange> ChangesOf(OpportunityEvent @event, Figures before, Deal deal)
+    {
+        var after = Figures.Of(deal);
+        var first = true;
+        DealChange Change(string kind, DateTimeOffset at, string? from, string? to, Guid? fromStage = null, Guid? toStage = null, decimal? amountDelta = null)
+        {
+            // Before its creation a deal is worth nothing, in the currency it is created in.
+            var previous = first ? before with { Currency = before.Currency == "" ? after.Currency : before.Currency } : after;
+            var currencyChanged = previous.Currency != after.Currency;
+            first = false;
+            return new DealChange
+            {
+                OrganizationId = deal.OrganizationId, Generation = deal.Generation, OpportunityId = deal.OpportunityId, Version = @event.Version,
+                Kind = kind, At = at.ToUniversalTime(), FromValue = from, ToValue = to, FromStageId = fromStage, ToStageId = toStage, AmountDelta = amountDelta,
+                Currency = after.Currency,
+                OpenDelta = after.OpenAmount - (currencyChanged ? 0 : previous.OpenAmount),
+                WeightedDelta = after.WeightedAmount - (currencyChanged ? 0 : previous.WeightedAmount),
+                PreviousCurrency = previous.Currency,
+                RemovedOpenAmount = currencyChanged ? previous.OpenAmount : 0,
+                RemovedWeightedAmount = currencyChanged ? previous.WeightedAmount : 0,
+            };
+        }
+
+        switch (@event)
+        {
+            case OpportunityCreated c:
+                yield return Change(ChangeKind.Created, c.CreatedAt, null, c.StageName, toStage: c.StageId);
+                break;
+            case OpportunityUpdated u when before.Currency != after.Currency && before.Currency != "":
+                yield return Change(ChangeKind.CurrencyChanged, u.OccurredAt, $"{Text(before.Amount)} {before.Currency}", $"{Text(after.Amount)} {after.Currency}");
+                break;
+            case OpportunityUpdated u:
+                if (after.Amount != before.Amount)
+                {
+                    var delta = after.Amount - before.Amount;
+                    yield return Change(delta > 0 ? ChangeKind.AmountUp : ChangeKind.AmountDown, u.OccurredAt,
+                        Text(before.Amount), Text(after.Amount), amountDelta: delta);
+                }
+
+                if (before.Probability != after.Probability)
+                {
+                    yield return Change(ChangeKind.ProbabilityChanged, u.OccurredAt, Text(before.Probability), Text(after.Probability));
+                }
+
+                break;
+            case DecisionDateChanged { PreviousDate: { } previous, NewDate: { } next } d when previous != next:
+                yield return Change(next > previous ? ChangeKind.Pushed : ChangeKind.Pulled, d.OccurredAt, Text(previous), Text(next));
+                break;
+            case StageChanged s:
+                yield return Change(ChangeKind.Moved, s.OccurredAt, s.FromStageName, s.ToStageName, s.FromStageId, s.ToStageId);
+                break;
+            case OpportunityWon w:
+                yield return Change(ChangeKind.Won, w.ClosedAt, null, null, fromStage: w.StageId);
+                break;
+            case OpportunityLost l:
+                yield return Change(ChangeKind.Lost, l.ClosedAt, null, l.Reason, fromStage: l.StageId);
+                break;
+            case OpportunityReopened r:
+                yield return Change(ChangeKind.Reopened, r.OccurredAt, r.PreviousStatus, r.StageName, toStage: r.StageId);
+                break;
+        }
+    }
+
+    private static string Text(decimal amount) => amount.ToString("0.##", CultureInfo.InvariantCulture);
+
+    private static string Text(int probability) => probability.ToString(CultureInfo.InvariantCulture);
+
+    private static string Text(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static void SetFigures(Deal deal, decimal amount, string currency, string ownerId, Guid? teamId)
     {

@@ -167,6 +167,7 @@ public sealed partial class Rebuild(IServiceScopeFactory scopes, IHttpClientFact
                 """, cancellationToken);
             await db.Deals.Where(d => d.Generation < generation).ExecuteDeleteAsync(cancellationToken);
             await db.StageIntervals.Where(i => i.Generation < generation).ExecuteDeleteAsync(cancellationToken);
+            await db.DealChanges.Where(c => c.Generation < generation).ExecuteDeleteAsync(cancellationToken);
             var job = await db.RebuildJobs.SingleAsync(j => j.Id == request.JobId, cancellationToken);
             job.EventsRead = eventsRead;
             job.DealsProjected = projected;

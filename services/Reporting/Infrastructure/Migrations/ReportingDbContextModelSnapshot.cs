@@ -287,6 +287,124 @@ namespace Pipeline.Reporting.Infrastructure.Migrations
                     b.ToTable("deals", (string)null);
                 });
 
+            modelBuilder.Entity("Pipeline.Reporting.Domain.DealChange", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<int>("Generation")
+                        .HasColumnType("integer")
+                        .HasColumnName("generation");
+
+                    b.Property<Guid>("OpportunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("opportunity_id");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("integer")
+                        .HasColumnName("sequence");
+
+                    b.Property<decimal?>("AmountDelta")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("amount_delta");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<Guid?>("FromStageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("from_stage_id");
+
+                    b.Property<string>("FromValue")
+                        .HasColumnType("text")
+                        .HasColumnName("from_value");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<decimal>("OpenDelta")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("open_delta");
+
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("owner_id");
+
+                    b.Property<Guid>("PipelineId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pipeline_id");
+
+                    b.Property<string>("PreviousCurrency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("previous_currency");
+
+                    b.Property<decimal>("RemovedOpenAmount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("removed_open_amount");
+
+                    b.Property<decimal>("RemovedWeightedAmount")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("numeric(20,4)")
+                        .HasColumnName("removed_weighted_amount");
+
+                    b.Property<string>("Segment")
+                        .HasColumnType("text")
+                        .HasColumnName("segment");
+
+                    b.Property<string>("Source")
+                        .HasColumnType("text")
+                        .HasColumnName("source");
+
+                    b.Property<Guid?>("TeamId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("team_id");
+
+                    b.Property<Guid?>("ToStageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("to_stage_id");
+
+                    b.Property<string>("ToValue")
+                        .HasColumnType("text")
+                        .HasColumnName("to_value");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.Property<decimal>("WeightedDelta")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("numeric(20,4)")
+                        .HasColumnName("weighted_delta");
+
+                    b.HasKey("OrganizationId", "Generation", "OpportunityId", "Sequence")
+                        .HasName("pk_deal_changes");
+
+                    b.HasIndex("OrganizationId", "Generation", "At", "OpportunityId")
+                        .HasDatabaseName("ix_deal_changes_organization_id_generation_at_opportunity_id");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("OrganizationId", "Generation", "At", "OpportunityId"), new[] { "Sequence", "Kind", "FromStageId", "ToStageId", "AmountDelta", "Currency", "OpenDelta", "WeightedDelta", "PreviousCurrency", "RemovedOpenAmount", "RemovedWeightedAmount", "PipelineId", "OwnerId", "TeamId", "Segment", "Source" });
+
+                    b.ToTable("deal_changes", (string)null);
+                });
+
             modelBuilder.Entity("Pipeline.Reporting.Domain.DealEvent", b =>
                 {
                     b.Property<Guid>("EventId")
