@@ -23,6 +23,8 @@ public abstract class ServiceDbContext(DbContextOptions options, TenantScope ten
 
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
 
+    public DbSet<SetAsideOutboxMessage> SetAsideOutboxMessages => Set<SetAsideOutboxMessage>();
+
     /// <summary>The organisation this unit of work is scoped to.</summary>
     public TenantScope Tenant { get; } = tenant;
 
@@ -80,6 +82,14 @@ public abstract class ServiceDbContext(DbContextOptions options, TenantScope ten
             outbox.HasKey(m => m.Sequence);
             outbox.Property(m => m.Sequence).UseIdentityAlwaysColumn();
             outbox.Property(m => m.MessageType).HasMaxLength(200);
+        });
+        modelBuilder.Entity<SetAsideOutboxMessage>(aside =>
+        {
+            aside.ToTable("outbox_set_aside");
+            aside.HasKey(m => m.Sequence);
+            aside.Property(m => m.Sequence).ValueGeneratedNever();
+            aside.Property(m => m.MessageType).HasMaxLength(200);
+            aside.Property(m => m.Reason).HasMaxLength(500);
         });
         modelBuilder.Entity<InboxMessage>(inbox =>
         {

@@ -124,6 +124,38 @@ public sealed class OutboxTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(count, await receiverDb.CountAsync("SELECT count(*) FROM inbox_messages"));
     }
 
+    [Fact]
+    public async Task An_event_that_cannot_be_published_is_set_aside_with_its_reason_and_the_events_behind_it_flow()
+    {
+        await using var senderDb = await TestDatabase.CreateAsync("sender");
+        await using var receiverDb = await TestDatabase.CreateAsync("receiver");
+        await using var receiver = await TestService.StartAsync("receiver", receiverDb.ConnectionString, _broker.Uri);
+        await using var sender = await TestService.StartAsync("sender", senderDb.ConnectionString, _broker.Uri,
+            settings: new Dictionary<string, string?> { ["Outbox:DispatcherEnabled"] = "false" });
+
+        // First in line: an event of a type a newer release wrote, and one whose body cannot be read; then good ones.
+        await senderDb.ExecuteAsync($$"""
+            INSERT INTO outbox_messages (message_id, message_type, body, created_at) VALUES
+              (gen_random_uuid(), 'Pipeline.Contracts.SomethingNew', '{}', now()),
+              (gen_random_uuid(), '{{typeof(ProbeSent).FullName}}', 'not json', now())
+            """);
+        await InsertProbesAsync(senderDb, 20);
+
+        Assert.Equal(20, await DrainAsync(sender));
+        await Eventually.Until(() => receiverDb.CountAsync("SELECT count(*) FROM probe_receipts"), count => count == 20,
+            TimeSpan.FromSeconds(60), "the events behind the bad ones are received");
+        Assert.Equal(0, await senderDb.CountAsync("SELECT count(*) FROM outbox_messages"));
+        Assert.Equal(1, await senderDb.CountAsync("SELECT count(*) FROM outbox_set_aside WHERE reason = 'unknown type' AND message_type = 'Pipeline.Contracts.SomethingNew'"));
+        Assert.Equal(1, await senderDb.CountAsync("SELECT count(*) FROM outbox_set_aside WHERE reason LIKE 'unreadable: %'"));
+
+        // A release that knows the type puts its events back in line (here: one renamed to a type this build knows).
+        await senderDb.ExecuteAsync($"UPDATE outbox_set_aside SET message_type = '{typeof(ProbeSent).FullName}', body = (SELECT json_build_object('eventId', gen_random_uuid(), 'occurredAt', now(), 'organizationId', '{Guid.Empty}', 'probeId', gen_random_uuid(), 'sentBy', 'late')::text) WHERE reason = 'unknown type'");
+        var dispatcher = ActivatorUtilities.CreateInstance<OutboxDispatcher>(sender.Services);
+        Assert.Equal(1, await dispatcher.RequeueKnownTypesAsync(CancellationToken.None));
+        Assert.Equal(1, await DrainAsync(sender));
+        Assert.Equal(1, await senderDb.CountAsync("SELECT count(*) FROM outbox_set_aside"));
+    }
+
     private static async Task<List<ProbeSent>> WriteProbesAsync(TestService service, int count, int perTransaction)
     {
         var probes = Enumerable.Range(0, count)

@@ -14,7 +14,10 @@ namespace Pipeline.Messaging.Outbox;
 /// <see cref="OutboxOptions.ConcurrentBatches"/> rounds run side by side. Replicas and rounds claim disjoint rows;
 /// a dispatcher that dies mid-batch releases its rows with its connection, and they are published again by
 /// whoever claims them next (consumers deduplicate by message id). While the broker or the database is
-/// unreachable it backs off and keeps trying; it never crashes the service.
+/// unreachable it backs off and keeps trying; it never crashes the service. A row it cannot publish (its type is
+/// unknown to this build, its body unreadable) is moved to <c>outbox_set_aside</c> with the reason, in the same
+/// transaction, so it neither blocks the rows behind it nor fills the log at every poll; at start, a build that
+/// knows a type set aside as unknown (after a rollback and a new release) puts those rows back in the outbox.
 /// </summary>
 public sealed partial class OutboxDispatcher(
     NpgsqlDataSource database,
@@ -28,8 +31,56 @@ public sealed partial class OutboxDispatcher(
     private readonly OutboxOptions _options = options.Value;
     private long _lastBacklogRefresh;
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, Math.Max(1, _options.ConcurrentBatches)).Select(_ => DispatchLoopAsync(stoppingToken)));
+    private const string UnknownType = "unknown type";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await RequeueKnownTypesAsync(stoppingToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Not now (the database is still starting): the rows wait for the next start, nothing else does.
+            LogRequeueFailed(logger, exception);
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, Math.Max(1, _options.ConcurrentBatches)).Select(_ => DispatchLoopAsync(stoppingToken)));
+    }
+
+    /// <summary>Puts back in the outbox the rows set aside for a type this build knows.</summary>
+    internal async Task<int> RequeueKnownTypesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var types = new List<string>();
+        await using (var unknown = new NpgsqlCommand($"SELECT DISTINCT message_type FROM outbox_set_aside WHERE reason = '{UnknownType}'", connection))
+        await using (var reader = await unknown.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                types.Add(reader.GetString(0));
+            }
+        }
+
+        var known = types.Where(type => MessageSerialization.ResolveType(type) is not null).ToArray();
+        if (known.Length == 0)
+        {
+            return 0;
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var requeue = new NpgsqlCommand(
+            $"""
+            WITH back AS (DELETE FROM outbox_set_aside WHERE reason = '{UnknownType}' AND message_type = ANY(@types) RETURNING *)
+            INSERT INTO outbox_messages (message_id, message_type, body, trace_parent, trace_state, created_at)
+            SELECT message_id, message_type, body, trace_parent, trace_state, created_at FROM back ORDER BY sequence
+            """, connection, transaction);
+        requeue.Parameters.AddWithValue("types", known);
+        var count = await requeue.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        LogRequeued(logger, count, string.Join(", ", known));
+        return count;
+    }
 
     private async Task DispatchLoopAsync(CancellationToken stoppingToken)
     {
@@ -93,7 +144,7 @@ public sealed partial class OutboxDispatcher(
         publishTimeout.CancelAfter(_options.PublishTimeout);
         var outcomes = await Task.WhenAll(batch.Select(row => PublishAsync(row, publishTimeout.Token)));
 
-        var confirmed = batch.Where((_, index) => outcomes[index].Outcome == PublishOutcome.Confirmed).Select(row => row.Sequence).ToArray();
+        var confirmed = batch.Where((_, index) => outcomes[index].Kind == PublishOutcome.Confirmed).Select(row => row.Sequence).ToArray();
         if (confirmed.Length > 0)
         {
             await using var delete = new NpgsqlCommand("DELETE FROM outbox_messages WHERE sequence = ANY(@sequences)", connection, transaction);
@@ -101,19 +152,43 @@ public sealed partial class OutboxDispatcher(
             await delete.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        var unpublishable = batch.Select((row, index) => (Row: row, Result: outcomes[index])).Where(r => r.Result.Kind == PublishOutcome.Unpublishable).ToArray();
+        if (unpublishable.Length > 0)
+        {
+            await using var setAside = new NpgsqlCommand(
+                """
+                WITH aside AS (DELETE FROM outbox_messages WHERE sequence = ANY(@sequences) RETURNING *)
+                INSERT INTO outbox_set_aside (sequence, message_id, message_type, body, trace_parent, trace_state, created_at, reason, set_aside_at)
+                SELECT a.sequence, a.message_id, a.message_type, a.body, a.trace_parent, a.trace_state, a.created_at, r.reason, now()
+                FROM aside a JOIN unnest(@sequences, @reasons) AS r(sequence, reason) ON r.sequence = a.sequence
+                """, connection, transaction);
+            setAside.Parameters.AddWithValue("sequences", unpublishable.Select(u => u.Row.Sequence).ToArray());
+            setAside.Parameters.AddWithValue("reasons", unpublishable.Select(u => u.Result.Reason!).ToArray());
+            await setAside.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
 
         var now = DateTimeOffset.UtcNow;
         foreach (var (row, outcome) in batch.Zip(outcomes))
         {
-            if (outcome.Outcome == PublishOutcome.Confirmed)
+            if (outcome.Kind == PublishOutcome.Confirmed)
             {
                 metrics.RecordLatency(now - row.CreatedAt);
             }
         }
 
         metrics.RecordPublished(confirmed.Length);
-        var failures = outcomes.Where(outcome => outcome.Outcome == PublishOutcome.BrokerFailed).ToArray();
+        if (unpublishable.Length > 0)
+        {
+            metrics.RecordSetAside(unpublishable.Length);
+            foreach (var (row, result) in unpublishable)
+            {
+                LogSetAside(logger, row.MessageId, row.MessageType, result.Reason!);
+            }
+        }
+
+        var failures = outcomes.Where(outcome => outcome.Kind == PublishOutcome.BrokerFailed).ToArray();
         if (failures.Length > 0)
         {
             metrics.RecordFailed(failures.Length);
@@ -163,14 +238,14 @@ public sealed partial class OutboxDispatcher(
         return batch;
     }
 
-    private async Task<(PublishOutcome Outcome, Exception? Error)> PublishAsync(ClaimedMessage row, CancellationToken cancellationToken)
+    private async Task<Outcome> PublishAsync(ClaimedMessage row, CancellationToken cancellationToken)
     {
-        // A type this build does not know (written by a newer version during a rollback) stays for a build that does.
+        // A type this build does not know was written by a newer version (before a rollback): a build that knows it
+        // puts it back at its start.
         var type = MessageSerialization.ResolveType(row.MessageType);
         if (type is null)
         {
-            LogUnknownType(logger, row.MessageType, row.MessageId);
-            return (PublishOutcome.Unpublishable, null);
+            return new Outcome(PublishOutcome.Unpublishable, null, UnknownType);
         }
 
         object message;
@@ -181,8 +256,8 @@ public sealed partial class OutboxDispatcher(
         }
         catch (JsonException exception)
         {
-            LogUnreadable(logger, exception, row.MessageType, row.MessageId);
-            return (PublishOutcome.Unpublishable, null);
+            var reason = $"unreadable: {exception.Message}";
+            return new Outcome(PublishOutcome.Unpublishable, null, reason[..Math.Min(reason.Length, 500)]);
         }
 
         // Continue the trace of the request that wrote the event; MassTransit's publish span becomes its child.
@@ -192,12 +267,12 @@ public sealed partial class OutboxDispatcher(
         try
         {
             await bus.Publish(message, type, context => context.MessageId = row.MessageId, cancellationToken);
-            return (PublishOutcome.Confirmed, null);
+            return new Outcome(PublishOutcome.Confirmed, null);
         }
         catch (Exception exception)
         {
             activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
-            return (PublishOutcome.BrokerFailed, exception);
+            return new Outcome(PublishOutcome.BrokerFailed, exception);
         }
     }
 
@@ -237,6 +312,9 @@ public sealed partial class OutboxDispatcher(
         Unpublishable,
     }
 
+    /// <summary>What became of one row: published, or not (and why).</summary>
+    private sealed record Outcome(PublishOutcome Kind, Exception? Error, string? Reason = null);
+
     private sealed record ClaimedMessage(
         long Sequence, Guid MessageId, string MessageType, string Body, string? TraceParent, string? TraceState, DateTimeOffset CreatedAt);
 
@@ -246,11 +324,14 @@ public sealed partial class OutboxDispatcher(
     [LoggerMessage(Level = LogLevel.Information, Message = "Outbox dispatch recovered")]
     private static partial void LogRecovered(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox message {MessageId} has unknown type {MessageType}; it stays in the outbox")]
-    private static partial void LogUnknownType(ILogger logger, string messageType, Guid messageId);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox message {MessageId} of type {MessageType} cannot be published ({Reason}): set aside in outbox_set_aside")]
+    private static partial void LogSetAside(ILogger logger, Guid messageId, string messageType, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox message {MessageId} of type {MessageType} cannot be read; it stays in the outbox")]
-    private static partial void LogUnreadable(ILogger logger, Exception exception, string messageType, Guid messageId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} outbox messages set aside for a type now known ({Types}) are back in the outbox")]
+    private static partial void LogRequeued(ILogger logger, int count, string types);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The outbox messages set aside could not be checked at start; they are checked at the next start")]
+    private static partial void LogRequeueFailed(ILogger logger, Exception exception);
 }
 
 /// <summary>Some events of a batch were not confirmed; they stay in the outbox and the dispatcher backs off.</summary>

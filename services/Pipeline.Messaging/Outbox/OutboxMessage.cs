@@ -25,3 +25,31 @@ public sealed class OutboxMessage
 
     public DateTimeOffset CreatedAt { get; init; }
 }
+
+/// <summary>
+/// An outbox row that cannot be published (a type this build does not know, a body it cannot read), moved here with
+/// the reason instead of staying first in line: the events behind it flow, and an operator (or a newer build, for an
+/// unknown type: see <see cref="OutboxDispatcher"/>) decides what becomes of it.
+/// </summary>
+public sealed class SetAsideOutboxMessage
+{
+    /// <summary>Its place in the outbox when it was set aside.</summary>
+    public long Sequence { get; init; }
+
+    public Guid MessageId { get; init; }
+
+    public required string MessageType { get; init; }
+
+    public required string Body { get; init; }
+
+    public string? TraceParent { get; init; }
+
+    public string? TraceState { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>Why it could not be published: <c>unknown type</c> or <c>unreadable: ...</c>.</summary>
+    public required string Reason { get; init; }
+
+    public DateTimeOffset SetAsideAt { get; init; }
+}

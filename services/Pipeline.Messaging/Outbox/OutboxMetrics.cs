@@ -16,6 +16,7 @@ public sealed class OutboxMetrics : IDisposable
     private readonly Meter _meter;
     private readonly Counter<long> _published;
     private readonly Counter<long> _failed;
+    private readonly Counter<long> _setAside;
     private readonly Histogram<double> _latency;
     private long _backlog;
     private double _oldestAgeSeconds;
@@ -25,6 +26,7 @@ public sealed class OutboxMetrics : IDisposable
         _meter = meterFactory.Create(Name);
         _published = _meter.CreateCounter<long>("pipeline.outbox.published", "{message}", "Events published and confirmed by the broker.");
         _failed = _meter.CreateCounter<long>("pipeline.outbox.publish_failures", "{message}", "Publish attempts that failed and will be retried.");
+        _setAside = _meter.CreateCounter<long>("pipeline.outbox.set_aside", "{message}", "Events that could not be published (unknown type, unreadable) and were moved to outbox_set_aside.");
         _latency = _meter.CreateHistogram<double>("pipeline.outbox.dispatch_latency", "s", "Time from the commit of an event to the broker's confirm.");
         _meter.CreateObservableGauge("pipeline.outbox.backlog", () => Volatile.Read(ref _backlog), "{message}", "Events waiting in the outbox.");
         _meter.CreateObservableGauge("pipeline.outbox.oldest_age", () => Volatile.Read(ref _oldestAgeSeconds), "s", "Age of the oldest event waiting in the outbox.");
@@ -37,6 +39,8 @@ public sealed class OutboxMetrics : IDisposable
     internal void RecordPublished(int count) => _published.Add(count);
 
     internal void RecordFailed(int count) => _failed.Add(count);
+
+    internal void RecordSetAside(int count) => _setAside.Add(count);
 
     internal void RecordLatency(TimeSpan latency) => _latency.Record(Math.Max(0, latency.TotalSeconds));
 
