@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks of tests/Pipeline.Benchmarks (Release build) against private servers, as eng/test.sh does.
 #   ./eng/bench.sh [scenario ...]     scenarios: outbox gateway writes board reports review lag import stream webhooks
-#                                     automation-eval automation-due automation-simulate (default: all)
+#                                     automation-eval automation-due automation-simulate web (default: all)
 # Figures and how to read them: docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."

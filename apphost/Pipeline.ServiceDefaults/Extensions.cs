@@ -39,11 +39,24 @@ public static class Extensions
         });
         builder.Services.AddPipelineProblemDetails();
         // Clients reach every API through the gateway: the document names no server of its own.
-        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        builder.Services.AddOpenApi(options =>
         {
-            document.Servers = [];
-            return Task.CompletedTask;
-        }));
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Servers = [];
+                return Task.CompletedTask;
+            });
+            // Amounts are decimals: documented as such, a generated client keeps them exact instead of taking doubles.
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                if (context.JsonTypeInfo.Type == typeof(decimal) || context.JsonTypeInfo.Type == typeof(decimal?))
+                {
+                    schema.Format = "decimal";
+                }
+
+                return Task.CompletedTask;
+            });
+        });
         return builder;
     }
 

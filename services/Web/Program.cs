@@ -1,17 +1,9 @@
-using Pipeline.ServiceDefaults;
 using Pipeline.Web;
-using Pipeline.Web.Components;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddWebSignIn();
-builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.AddWebService();
 
 var app = builder.Build();
-app.UseServiceDefaults();
-app.UseAntiforgery();
-app.MapStaticAssets();
-app.MapWebSignIn();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.UseWebService();
 
 app.Run();

@@ -1,13 +1,15 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.Extensions.Options;
+using Pipeline.Web.Infrastructure;
 
 namespace Pipeline.Web;
 
 /// <summary>
 /// The web UI signs users in with OpenID Connect (authorization code + PKCE) at the configured authority: our
-/// identity service locally, any OIDC provider in production. The tokens stay in the server-side session cookie
-/// and the UI calls the APIs with the user's access token.
+/// identity service locally, any OIDC provider in production. The tokens stay on the server (<see cref="ServerSideTickets"/>),
+/// refreshed before they expire (<see cref="UserTokens"/>), and the UI calls the APIs with the user's access token.
 /// </summary>
 public static class WebSignIn
 {
@@ -24,6 +26,12 @@ public static class WebSignIn
             .AddCookie(options =>
             {
                 options.Cookie.Name = "pipeline.web";
+                options.Cookie.HttpOnly = true;
+                options.Cookie.SameSite = SameSiteMode.Lax;
+                // Secure everywhere but the local profile, which runs on plain http://localhost.
+                options.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+                // A working day without activity ends the session; each request slides it.
+                options.ExpireTimeSpan = TimeSpan.FromHours(12);
                 options.SlidingExpiration = true;
             })
             .AddOpenIdConnect(options =>
@@ -49,9 +57,20 @@ public static class WebSignIn
                     options.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 }
 
+                if (!builder.Environment.IsDevelopment())
+                {
+                    options.CorrelationCookie.SecurePolicy = CookieSecurePolicy.Always;
+                    options.NonceCookie.SecurePolicy = CookieSecurePolicy.Always;
+                }
+
                 options.TokenValidationParameters.NameClaimType = "name";
                 options.TokenValidationParameters.RoleClaimType = "role";
             });
+        // The tickets (and the tokens in them) stay on the server: the cookie only names the session.
+        builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<ServerSideTickets>();
+        builder.Services.AddSingleton<IPostConfigureOptions<CookieAuthenticationOptions>, CookieSessionStore>();
+        builder.Services.AddSingleton<UserTokens>();
         builder.Services.AddAuthorization();
         return builder;
     }

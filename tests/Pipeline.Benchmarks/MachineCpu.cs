@@ -12,6 +12,58 @@ public sealed record MachineCpu(IReadOnlyDictionary<string, TimeSpan> ByPart)
     // USER_HZ: the unit of /proc's times, 100 on every Linux this runs on.
     private const double TicksPerSecond = 100;
 
+    /// <summary>
+    /// The CPU of the processes <paramref name="isRoot"/> picks by command line, and of every process they started
+    /// however deep, and nothing else: the machine is shared with other checkouts' builds and tests. A child that ended
+    /// is still counted, in its parent's time for waited-for children.
+    /// </summary>
+    public static MachineCpu ReadTrees(Func<int, string, bool> isRoot)
+    {
+        var processes = new Dictionary<int, (int Parent, string Part, string CommandLine, long Ticks)>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out var id))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                var command = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
+                var commandLine = File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' ');
+                // After the command: the parent is field 4; utime, stime, cutime and cstime fields 14 to 17.
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var ticks = fields[11..15].Sum(field => long.Parse(field, CultureInfo.InvariantCulture));
+                processes[id] = (int.Parse(fields[1], CultureInfo.InvariantCulture), PartOf(command, commandLine), commandLine, ticks);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // The process ended while being read.
+            }
+        }
+
+        var children = processes.ToLookup(p => p.Value.Parent, p => p.Key);
+        var counted = new HashSet<int>();
+        var pending = new Stack<int>(processes.Where(p => isRoot(p.Key, p.Value.CommandLine)).Select(p => p.Key));
+        var byPart = new Dictionary<string, TimeSpan>();
+        while (pending.TryPop(out var id))
+        {
+            if (!counted.Add(id) || !processes.TryGetValue(id, out var process))
+            {
+                continue;
+            }
+
+            byPart[process.Part] = byPart.GetValueOrDefault(process.Part) + TimeSpan.FromSeconds(process.Ticks / TicksPerSecond);
+            foreach (var child in children[id])
+            {
+                pending.Push(child);
+            }
+        }
+
+        return new MachineCpu(byPart);
+    }
+
     public static MachineCpu Read()
     {
         var byPart = new Dictionary<string, TimeSpan>();
@@ -115,6 +167,9 @@ public sealed record MachineCpu(IReadOnlyDictionary<string, TimeSpan> ByPart)
         _ when commandLine.Contains("Pipeline.Notification", StringComparison.Ordinal) => "notification service",
         _ when commandLine.Contains("Pipeline.Automation", StringComparison.Ordinal) => "automation service",
         _ when commandLine.Contains("Pipeline.Identity", StringComparison.Ordinal) => "identity",
+        _ when commandLine.Contains("Pipeline.Automation", StringComparison.Ordinal) => "automation service",
+        _ when commandLine.Contains("Pipeline.Web", StringComparison.Ordinal) => "web UI",
+        _ when command.StartsWith("chrom", StringComparison.Ordinal) || commandLine.Contains("playwright", StringComparison.OrdinalIgnoreCase) => "browser",
         _ when commandLine.Contains("Pipeline.Benchmarks", StringComparison.Ordinal) => "load generator",
         _ => "other",
     };

@@ -13,6 +13,7 @@ var scenarios = new Dictionary<string, Func<Task>>
     ["import"] = ImportBenchmark.RunAsync,
     ["stream"] = NotificationBenchmark.RunStreamAsync,
     ["webhooks"] = NotificationBenchmark.RunWebhooksAsync,
+    ["web"] = WebBoardBenchmark.RunAsync,
     ["automation-eval"] = AutomationBenchmark.RunEvaluationAsync,
     ["automation-due"] = AutomationBenchmark.RunDueAsync,
     ["automation-simulate"] = AutomationBenchmark.RunSimulationAsync,

@@ -110,6 +110,53 @@ public sealed class PipelineViewsTests(OpportunityServiceFixture service)
         await service.Events.WaitForAsync("ExchangeRateChanged", e => e.Text("currency") == "USD");
     }
 
+    [Fact]
+    public async Task The_board_filters_as_the_list_does_and_shows_each_cards_next_activity_and_pushes()
+    {
+        using var admin = await service.ClientAsync(DemoUsers.AcmeAdmin);
+        var (pipelineId, stages) = await NewPipelineAsync(admin);
+        var pushed = await CreateAsync(admin, pipelineId, stages[0], 1000, "EUR", "2031-01-10");
+        await CreateAsync(admin, pipelineId, stages[0], 2000, "EUR", "2031-01-20");
+        (await admin.PatchAsJsonAsync($"/api/opportunities/{pushed}", new { expectedDecisionDate = "2031-02-10", segment = "smb" })).EnsureSuccessStatusCode();
+        (await admin.PatchAsJsonAsync($"/api/opportunities/{pushed}", new { expectedDecisionDate = "2031-03-10" })).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync($"/api/opportunities/{pushed}/activities", new { type = "call", subject = "Call the buyer", dueAt = "2031-01-05T09:00:00Z" })).EnsureSuccessStatusCode();
+
+        var board = await (await admin.GetAsync($"/api/pipelines/{pipelineId}/board?segment=smb")).ReadAsync<JsonElement>();
+        var first = board.GetProperty("columns")[0];
+        Assert.Equal(1, first.Int("count"));
+        Assert.Equal(1000m, first.Dec("amount"));
+        var facts = first.GetProperty("cardFacts")[0];
+        Assert.Equal(pushed, facts.GetProperty("opportunityId").GetGuid());
+        Assert.Equal(2, facts.Int("pushes"));
+        Assert.Equal("Call the buyer", facts.GetProperty("nextActivity").Str("subject"));
+    }
+
+    [Fact]
+    public async Task The_pipeline_by_decision_date_has_a_column_per_month_with_its_totals_and_answers_404_to_another_organisation()
+    {
+        using var admin = await service.ClientAsync(DemoUsers.AcmeAdmin);
+        var (pipelineId, stages) = await NewPipelineAsync(admin);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var nextMonth = new DateOnly(today.Year, today.Month, 1).AddMonths(1);
+        await CreateAsync(admin, pipelineId, stages[0], 1000, "EUR", nextMonth.AddDays(3).ToString("yyyy-MM-dd"));
+        await CreateAsync(admin, pipelineId, stages[1], 3000, "EUR", nextMonth.AddDays(20).ToString("yyyy-MM-dd"));
+        await CreateAsync(admin, pipelineId, stages[1], 500, "EUR");
+
+        var board = await (await admin.GetAsync($"/api/pipelines/{pipelineId}/board/by-decision-date?months=3")).ReadAsync<JsonElement>();
+        var columns = board.GetProperty("columns").EnumerateArray().ToDictionary(c => c.Str("key")!);
+        Assert.Equal(["overdue", today.ToString("yyyy-MM"), nextMonth.ToString("yyyy-MM"), nextMonth.AddMonths(1).ToString("yyyy-MM"), "undated"], columns.Keys);
+        var month = columns[nextMonth.ToString("yyyy-MM")];
+        Assert.Equal(2, month.Int("count"));
+        Assert.Equal(4000m, month.Dec("amount"));
+        Assert.Equal(1000m * 0.2m + 3000m * 0.5m, month.Dec("weightedAmount"));
+        Assert.Equal(1, columns["undated"].Int("count"));
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync($"/api/pipelines/{pipelineId}/board/by-decision-date?months=40")).StatusCode);
+
+        using var eve = await service.ClientAsync(DemoUsers.Eve);
+        Assert.Equal(HttpStatusCode.NotFound, (await eve.GetAsync($"/api/pipelines/{pipelineId}/board/by-decision-date")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await eve.GetAsync($"/api/pipelines/{pipelineId}/board?segment=smb")).StatusCode);
+    }
+
     private static async Task SetRatesAsync(HttpClient admin) =>
         (await admin.PutAsJsonAsync("/api/exchange-rates", new
         {

@@ -31,22 +31,22 @@ public static class DirectoryApi
 {
     public static IEndpointRouteBuilder MapDirectoryApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/identity/me", GetMeAsync).WithTags("Directory").WithSummary("The signed-in user.");
+        app.MapGet("/api/identity/me", GetMeAsync).WithName("GetMe").WithTags("Directory").Refusals().WithSummary("The signed-in user.");
 
         var users = app.MapGroup("/api/users").WithTags("Directory");
-        users.MapGet("/", ListUsersAsync).WithSummary("Users of the organisation.");
-        users.MapGet("/{id:guid}", GetUserAsync).WithSummary("One user.");
-        users.MapPost("/", CreateUserAsync).RequireAuthorization(Policies.Admin).WithSummary("Adds a user (admin).");
-        users.MapPut("/{id:guid}", UpdateUserAsync).RequireAuthorization(Policies.Admin).WithSummary("Changes a user's name, role, team or access (admin).");
+        users.MapGet("/", ListUsersAsync).WithName("ListUsers").Refusals().WithSummary("Users of the organisation.");
+        users.MapGet("/{id:guid}", GetUserAsync).WithName("GetUser").Refusals().WithSummary("One user.");
+        users.MapPost("/", CreateUserAsync).WithName("CreateUser").RequireAuthorization(Policies.Admin).Refusals(403, 409).WithSummary("Adds a user (admin).");
+        users.MapPut("/{id:guid}", UpdateUserAsync).WithName("UpdateUser").RequireAuthorization(Policies.Admin).Refusals(403).WithSummary("Changes a user's name, role, team or access (admin).");
 
         var teams = app.MapGroup("/api/teams").WithTags("Directory");
-        teams.MapGet("/", ListTeamsAsync).WithSummary("Teams of the organisation.");
-        teams.MapPost("/", CreateTeamAsync).RequireAuthorization(Policies.Admin).WithSummary("Adds a team (admin).");
+        teams.MapGet("/", ListTeamsAsync).WithName("ListTeams").Refusals().WithSummary("Teams of the organisation.");
+        teams.MapPost("/", CreateTeamAsync).WithName("CreateTeam").RequireAuthorization(Policies.Admin).Refusals(403, 409).WithSummary("Adds a team (admin).");
 
         var clients = app.MapGroup("/api/clients").WithTags("Directory").RequireAuthorization(Policies.Admin);
-        clients.MapGet("/", ListClientsAsync).WithSummary("API clients of the organisation (admin).");
-        clients.MapPost("/", RegisterClientAsync).WithSummary("Registers an API client; its secret is shown once (admin).");
-        clients.MapDelete("/{clientId}", RevokeClientAsync).WithSummary("Revokes an API client (admin).");
+        clients.MapGet("/", ListClientsAsync).WithName("ListClients").Refusals(403).WithSummary("API clients of the organisation (admin).");
+        clients.MapPost("/", RegisterClientAsync).WithName("RegisterClient").Refusals(403).WithSummary("Registers an API client; its secret is shown once (admin).");
+        clients.MapDelete("/{clientId}", RevokeClientAsync).WithName("RevokeClient").Refusals(403).WithSummary("Revokes an API client (admin).");
         return app;
     }
 

@@ -22,8 +22,8 @@ public static class OrganizationApi
     public static IEndpointRouteBuilder MapOrganizationApi(this IEndpointRouteBuilder app)
     {
         var organization = app.MapGroup("/api/organization").WithTags("Organization");
-        organization.MapGet("/", GetAsync).WithSummary("The organisation's name, currency, time zone and fiscal year.");
-        organization.MapPut("/", PutAsync).RequireAuthorization(Policies.Admin)
+        organization.MapGet("/", GetAsync).WithName("GetOrganization").Refusals().WithSummary("The organisation's name, currency, time zone and fiscal year.");
+        organization.MapPut("/", PutAsync).WithName("UpdateOrganization").RequireAuthorization(Policies.Admin).Refusals(403, 409, 412)
             .WithSummary("Changes the organisation's settings (admin); every service follows them. If-Match honoured.");
         return app;
     }

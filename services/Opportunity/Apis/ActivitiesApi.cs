@@ -22,13 +22,13 @@ public static class ActivitiesApi
     public static IEndpointRouteBuilder MapActivitiesApi(this IEndpointRouteBuilder app)
     {
         var onDeal = app.MapGroup("/api/opportunities/{id:guid}/activities").WithTags("Activities");
-        onDeal.MapGet("/", ListForDealAsync).WithSummary("The opportunity's activities, open and done, soonest due first.");
-        onDeal.MapPost("/", ScheduleAsync).WithSummary("Schedules a call, e-mail, meeting or task on the opportunity (for the caller unless told otherwise).");
+        onDeal.MapGet("/", ListForDealAsync).WithName("ListOpportunityActivities").Answers<Page<ActivityResponse>>(StatusCodes.Status200OK, 400, 403, 404).WithSummary("The opportunity's activities, open and done, soonest due first.");
+        onDeal.MapPost("/", ScheduleAsync).WithName("ScheduleActivity").Answers<ActivityResponse>(StatusCodes.Status201Created, 400, 403, 404, 422).WithSummary("Schedules a call, e-mail, meeting or task on the opportunity (for the caller unless told otherwise).");
 
         var activities = app.MapGroup("/api/activities").WithTags("Activities");
-        activities.MapGet("/", ActivityAgendaApi.ListAsync).WithSummary("A user's open activities (assignee=me by default), filtered by due=overdue|today|upcoming.");
-        activities.MapGet("/{id:guid}", GetAsync).WithSummary("One activity.");
-        activities.MapPost("/{id:guid}/complete", CompleteAsync).WithSummary("Marks an activity done; resets the opportunity's stale clock.");
+        activities.MapGet("/", ActivityAgendaApi.ListAsync).WithName("GetAgenda").Answers<Page<ActivityResponse>>(StatusCodes.Status200OK, 400).WithSummary("A user's open activities (assignee=me by default), filtered by due=overdue|today|upcoming.");
+        activities.MapGet("/{id:guid}", GetAsync).WithName("GetActivity").Answers<ActivityResponse>(StatusCodes.Status200OK, 403, 404).WithSummary("One activity.");
+        activities.MapPost("/{id:guid}/complete", CompleteAsync).WithName("CompleteActivity").Answers<ActivityResponse>(StatusCodes.Status200OK, 403, 404, 422).WithSummary("Marks an activity done; resets the opportunity's stale clock.");
         return app;
     }
 

@@ -16,7 +16,8 @@ public static class EventHistoryApi
 
     public static IEndpointRouteBuilder MapEventHistoryApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/opportunity/events", ListAsync).RequireAuthorization(Policies.Admin).WithTags("Event history")
+        app.MapGet("/api/opportunity/events", ListAsync).WithName("ListPublishedEvents").RequireAuthorization(Policies.Admin).WithTags("Event history")
+            .Answers<Page<PublishedEventResponse>>(StatusCodes.Status200OK, 400, 403)
             .WithSummary("The organisation's published events in order; page with after=<last sequence>.");
         return app;
     }

@@ -28,8 +28,9 @@ public static class ExchangeRatesApi
     public static IEndpointRouteBuilder MapExchangeRatesApi(this IEndpointRouteBuilder app)
     {
         var rates = app.MapGroup("/api/exchange-rates").WithTags("Exchange rates");
-        rates.MapGet("/", GetAsync).WithSummary("The organisation's currency and the dated rates to it.");
-        rates.MapPut("/", PutAsync).RequireAuthorization(Policies.Admin).WithSummary("Replaces the rates, quoted in the organisation's currency (admin).");
+        rates.MapGet("/", GetAsync).WithName("GetExchangeRates").Answers<ExchangeRatesResponse>(StatusCodes.Status200OK).WithSummary("The organisation's currency and the dated rates to it.");
+        rates.MapPut("/", PutAsync).WithName("ReplaceExchangeRates").RequireAuthorization(Policies.Admin)
+            .Answers<ExchangeRatesResponse>(StatusCodes.Status200OK, 400, 403, 422).WithSummary("Replaces the rates, quoted in the organisation's currency (admin).");
         return app;
     }
 

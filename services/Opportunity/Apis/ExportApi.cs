@@ -25,7 +25,8 @@ public static class ExportApi
 
     public static IEndpointRouteBuilder MapExportApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/opportunities/export", Export).WithTags("Import and export")
+        app.MapGet("/api/opportunities/export", Export).WithName("ExportOpportunities").WithTags("Import and export")
+            .Answers(StatusCodes.Status200OK, "text/csv", 400)
             .WithSummary("The deals you can read, filtered as the list is, as CSV in the import's native format (streamed).");
         return app;
     }

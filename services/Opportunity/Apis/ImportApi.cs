@@ -37,10 +37,11 @@ public static class ImportApi
     public static IEndpointRouteBuilder MapImportApi(this IEndpointRouteBuilder app)
     {
         var import = app.MapGroup("/api/opportunities/import").WithTags("Import and export").RequireAuthorization(Policies.Admin);
-        import.MapPost("/", ImportAsync)
+        import.MapPost("/", ImportAsync).WithName("ImportOpportunities")
             .WithMetadata(new RequestSizeLimitAttribute(MaxFileBytes))
+            .Answers<ImportJobResponse>(StatusCodes.Status202Accepted, 400, 403, 413, 415)
             .WithSummary("Imports deals from CSV (text/csv body with ?options=<JSON>, or multipart/form-data with parts file and options); answers 202 with the job (admin).");
-        import.MapGet("/{jobId:guid}", GetAsync).WithSummary("An import's progress and the lines it could not import (admin).");
+        import.MapGet("/{jobId:guid}", GetAsync).WithName("GetImport").Answers<ImportJobResponse>(StatusCodes.Status200OK, 403, 404).WithSummary("An import's progress and the lines it could not import (admin).");
         return app;
     }
 

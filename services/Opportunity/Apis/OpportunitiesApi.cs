@@ -28,15 +28,25 @@ public static class OpportunitiesApi
     public static IEndpointRouteBuilder MapOpportunitiesApi(this IEndpointRouteBuilder app)
     {
         var opportunities = app.MapGroup("/api/opportunities").WithTags("Opportunities");
-        opportunities.MapPost("/", CreateAsync).WithSummary("Creates an opportunity (in the default pipeline's first stage unless told otherwise).");
-        opportunities.MapGet("/", OpportunityListApi.ListAsync).WithSummary("Filtered, sorted list with keyset pagination.");
-        opportunities.MapGet("/{id:guid}", GetAsync).WithSummary("One opportunity; the ETag is its version.");
-        opportunities.MapPatch("/{id:guid}", PatchAsync).WithSummary("Changes the fields present in the body (If-Match honoured).");
-        opportunities.MapPost("/{id:guid}/stage", MoveAsync).WithSummary("Moves to another stage of its pipeline, forward, backward or skipping (If-Match honoured).");
-        opportunities.MapPost("/{id:guid}/win", WinAsync).WithSummary("Marks the deal won.");
-        opportunities.MapPost("/{id:guid}/lose", LoseAsync).WithSummary("Marks the deal lost, with a reason.");
-        opportunities.MapPost("/{id:guid}/reopen", ReopenAsync).WithSummary("Reopens a won or lost deal in the stage it closed in.");
-        opportunities.MapGet("/{id:guid}/history", HistoryAsync).WithSummary("Every stage move and field change: who, when, old, new.");
+        opportunities.MapPost("/", CreateAsync).WithName("CreateOpportunity").Answers<OpportunityResponse>(StatusCodes.Status201Created, 400, 403, 422).WithSummary("Creates an opportunity (in the default pipeline's first stage unless told otherwise).");
+        opportunities.MapGet("/", OpportunityListApi.ListAsync).WithName("ListOpportunities").Answers<Page<OpportunityResponse>>(StatusCodes.Status200OK, 400).WithSummary("Filtered, sorted list with keyset pagination.");
+        opportunities.MapGet("/{id:guid}", GetAsync).WithName("GetOpportunity").Answers<OpportunityResponse>(StatusCodes.Status200OK, 403, 404).WithSummary("One opportunity; the ETag is its version.");
+        opportunities.MapPatch("/{id:guid}", PatchAsync).WithName("ChangeOpportunity")
+            .Answers<OpportunityResponse>(StatusCodes.Status200OK, 400, 403, 404, 409, 412, 422).HonoursIfMatch()
+            .WithSummary("Changes the fields present in the body (If-Match honoured).");
+        opportunities.MapPost("/{id:guid}/stage", MoveAsync).WithName("MoveOpportunity")
+            .Answers<OpportunityResponse>(StatusCodes.Status200OK, 400, 403, 404, 409, 412, 422).HonoursIfMatch()
+            .WithSummary("Moves to another stage of its pipeline, forward, backward or skipping (If-Match honoured).");
+        opportunities.MapPost("/{id:guid}/win", WinAsync).WithName("WinOpportunity")
+            .Answers<OpportunityResponse>(StatusCodes.Status200OK, 403, 404, 409, 412, 422).HonoursIfMatch()
+            .WithSummary("Marks the deal won.");
+        opportunities.MapPost("/{id:guid}/lose", LoseAsync).WithName("LoseOpportunity")
+            .Answers<OpportunityResponse>(StatusCodes.Status200OK, 400, 403, 404, 409, 412, 422).HonoursIfMatch()
+            .WithSummary("Marks the deal lost, with a reason.");
+        opportunities.MapPost("/{id:guid}/reopen", ReopenAsync).WithName("ReopenOpportunity")
+            .Answers<OpportunityResponse>(StatusCodes.Status200OK, 403, 404, 409, 412, 422).HonoursIfMatch()
+            .WithSummary("Reopens a won or lost deal in the stage it closed in.");
+        opportunities.MapGet("/{id:guid}/history", HistoryAsync).WithName("GetOpportunityHistory").Answers<Page<HistoryResponse>>(StatusCodes.Status200OK, 400, 403, 404).WithSummary("Every stage move and field change: who, when, old, new.");
         return app;
     }
 

@@ -20,12 +20,17 @@ public static class PipelinesApi
     public static IEndpointRouteBuilder MapPipelinesApi(this IEndpointRouteBuilder app)
     {
         var pipelines = app.MapGroup("/api/pipelines").WithTags("Pipelines");
-        pipelines.MapGet("/", ListAsync).WithSummary("The organisation's pipelines, the default one first.");
-        pipelines.MapGet("/{id:guid}", GetAsync).WithSummary("One pipeline and its ordered stages.");
-        pipelines.MapPost("/", CreateAsync).RequireAuthorization(Policies.Admin).WithSummary("Adds a pipeline (admin).");
-        pipelines.MapPut("/{id:guid}", UpdateAsync).RequireAuthorization(Policies.Admin)
+        pipelines.MapGet("/", ListAsync).WithName("ListPipelines").Answers<List<PipelineResponse>>(StatusCodes.Status200OK).WithSummary("The organisation's pipelines, the default one first.");
+        pipelines.MapGet("/{id:guid}", GetAsync).WithName("GetPipeline").Answers<PipelineResponse>(StatusCodes.Status200OK, 404).WithSummary("One pipeline and its ordered stages.");
+        pipelines.MapPost("/", CreateAsync).WithName("CreatePipeline").RequireAuthorization(Policies.Admin)
+            .Answers<PipelineResponse>(StatusCodes.Status201Created, 400, 403, 422).WithSummary("Adds a pipeline (admin).");
+        pipelines.MapPut("/{id:guid}", UpdateAsync).WithName("UpdatePipeline").RequireAuthorization(Policies.Admin)
+            .Answers<PipelineResponse>(StatusCodes.Status200OK, 400, 403, 404, 422)
             .WithSummary("Renames, reorders, adds and removes stages (admin); open deals of a removed stage move to the stage named in reassign.");
-        pipelines.MapGet("/{id:guid}/board", BoardApi.GetBoardAsync).WithSummary("Columns per stage: count, totals, weighted totals, first cards.");
+        pipelines.MapGet("/{id:guid}/board", BoardApi.GetBoardAsync).WithName("GetBoard").Answers<Board>(StatusCodes.Status200OK, 400, 404)
+            .WithSummary("Columns per stage: count, totals, weighted totals, first cards with their next activity; filtered as the list is.");
+        pipelines.MapGet("/{id:guid}/board/by-decision-date", BoardApi.GetByDecisionDateAsync).WithName("GetBoardByDecisionDate").Answers<DecisionDateBoard>(StatusCodes.Status200OK, 400, 404)
+            .WithSummary("The open deals by expected decision month (overdue, this month, the next months, undated): count, totals, first cards.");
         return app;
     }
 

@@ -25,14 +25,14 @@ public static class QuotesApi
     public static IEndpointRouteBuilder MapQuotesApi(this IEndpointRouteBuilder app)
     {
         var onDeal = app.MapGroup("/api/opportunities/{id:guid}/quotes").WithTags("Quotes");
-        onDeal.MapPost("/", CreateAsync).WithSummary("Drafts a quote on an open opportunity, numbered Q-000001, Q-000002, ... per organisation.");
-        onDeal.MapGet("/", ListAsync).WithSummary("The opportunity's quotes, oldest first.");
+        onDeal.MapPost("/", CreateAsync).WithName("CreateQuote").Answers<QuoteResponse>(StatusCodes.Status201Created, 400, 403, 404, 422).WithSummary("Drafts a quote on an open opportunity, numbered Q-000001, Q-000002, ... per organisation.");
+        onDeal.MapGet("/", ListAsync).WithName("ListQuotes").Answers<List<QuoteResponse>>(StatusCodes.Status200OK, 403, 404).WithSummary("The opportunity's quotes, oldest first.");
 
         var quotes = app.MapGroup("/api/quotes").WithTags("Quotes");
-        quotes.MapGet("/{id:guid}", GetAsync).WithSummary("One quote.");
-        quotes.MapPost("/{id:guid}/send", SendAsync).WithSummary("Sends a draft to the customer (publishes QuoteSent).");
-        quotes.MapPost("/{id:guid}/accept", AcceptAsync).WithSummary("Records that the customer accepted a sent quote.");
-        quotes.MapPost("/{id:guid}/decline", DeclineAsync).WithSummary("Records that the customer declined a sent quote, with an optional reason.");
+        quotes.MapGet("/{id:guid}", GetAsync).WithName("GetQuote").Answers<QuoteResponse>(StatusCodes.Status200OK, 403, 404).WithSummary("One quote.");
+        quotes.MapPost("/{id:guid}/send", SendAsync).WithName("SendQuote").Answers<QuoteResponse>(StatusCodes.Status200OK, 403, 404, 409, 422).WithSummary("Sends a draft to the customer (publishes QuoteSent).");
+        quotes.MapPost("/{id:guid}/accept", AcceptAsync).WithName("AcceptQuote").Answers<QuoteResponse>(StatusCodes.Status200OK, 403, 404, 409, 422).WithSummary("Records that the customer accepted a sent quote.");
+        quotes.MapPost("/{id:guid}/decline", DeclineAsync).WithName("DeclineQuote").Answers<QuoteResponse>(StatusCodes.Status200OK, 400, 403, 404, 409, 422).WithSummary("Records that the customer declined a sent quote, with an optional reason.");
         return app;
     }
 

@@ -26,12 +26,15 @@ public static class ProbeApi
         var endpoints = new ProbeEndpoints<TContext>(serviceName);
         group.MapPost("/", endpoints.SendAsync)
             .WithName($"{serviceName}-send-probe")
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .WithSummary("Publishes a probe event through this service's outbox.");
         group.MapGet("/{probeId:guid}", endpoints.GetAsync)
             .WithName($"{serviceName}-get-probe")
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .WithSummary("Tells whether this service has received the probe.");
         group.MapDelete("/{probeId:guid}", endpoints.ForgetAsync)
             .WithName($"{serviceName}-forget-probe")
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .WithSummary("Forgets a received probe.");
         return group;
     }

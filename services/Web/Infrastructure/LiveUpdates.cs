@@ -1,0 +1,249 @@
+using System.Text.Json;
+
+namespace Pipeline.Web.Infrastructure;
+
+/// <summary>A change to a deal the user may read, as the notification stream announces it (SPEC §5).</summary>
+public sealed record OpportunityChange(Guid OpportunityId, Guid? PipelineId, Guid? StageId, string? Status, long Version, string? Change);
+
+/// <summary>
+/// The notification service's live stream (<c>GET /api/notifications/stream</c>, server-sent events) for one circuit:
+/// read on the server with the user's token, its <c>opportunity</c> events raised to the open views. It reconnects
+/// with <c>Last-Event-ID</c> after a cut, so a view misses nothing the stream kept, and backs off while the stream is
+/// unavailable.
+/// </summary>
+public sealed partial class LiveUpdates(PipelineApi api, ILogger<LiveUpdates> logger) : IAsyncDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _reading;
+    private string? _lastEventId;
+
+    private readonly List<Subscriber> _subscribers = [];
+
+    /// <summary>True while the stream is connected: views show it, tests wait for it.</summary>
+    public bool Connected { get; private set; }
+
+    public event Action? ConnectionChanged;
+
+    /// <summary>Starts reading once per circuit; later calls do nothing.</summary>
+    public void Start() => _reading ??= Task.Run(() => ReadAsync(_stop.Token));
+
+    /// <summary>
+    /// Hands the stream's deal changes to a view: <paramref name="apply"/> gets the changes that arrived since its last call,
+    /// one call at a time, so a burst of changes while a view reloads gives one more reload, not one per change. It runs
+    /// off the stream's reader, which never waits for a view; a view marshals to its component itself (InvokeAsync).
+    /// Dispose the answer with the view.
+    /// </summary>
+    public IDisposable OnOpportunityChanges(Func<IReadOnlyList<OpportunityChange>, Task> apply)
+    {
+        var subscriber = new Subscriber(_subscribers, apply, logger);
+        lock (_subscribers)
+        {
+            _subscribers.Add(subscriber);
+        }
+
+        return subscriber;
+    }
+
+    private async Task ReadAsync(CancellationToken stop)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                using var client = await api.AuthorizedAsync(PipelineApi.GatewayStream, stop);
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/api/notifications/stream");
+                request.Headers.Accept.ParseAdd("text/event-stream");
+                if (_lastEventId is not null)
+                {
+                    request.Headers.Add("Last-Event-ID", _lastEventId);
+                }
+
+                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stop);
+                if (response.IsSuccessStatusCode)
+                {
+                    SetConnected(true);
+                    delay = TimeSpan.FromSeconds(1);
+                    await ReadEventsAsync(await response.Content.ReadAsStreamAsync(stop), stop);
+                }
+                else
+                {
+                    LogUnavailable(logger, (int)response.StatusCode);
+                }
+            }
+            catch (Exception exception) when (exception is HttpRequestException or IOException or SessionExpiredException
+                                                  || (exception is OperationCanceledException && !stop.IsCancellationRequested))
+            {
+                LogCut(logger, exception.Message);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            SetConnected(false);
+            await Task.Delay(delay, stop).ContinueWith(_ => { }, TaskScheduler.Default);
+            delay = TimeSpan.FromSeconds(Math.Min(30, delay.TotalSeconds * 2));
+        }
+    }
+
+    private async Task ReadEventsAsync(Stream stream, CancellationToken stop)
+    {
+        using var reader = new StreamReader(stream);
+        string? eventName = null, id = null;
+        var data = new System.Text.StringBuilder();
+        while (await reader.ReadLineAsync(stop) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                if (data.Length > 0)
+                {
+                    Dispatch(eventName ?? "message", data.ToString());
+                }
+
+                _lastEventId = id ?? _lastEventId;
+                (eventName, id) = (null, null);
+                data.Clear();
+            }
+            else if (line.StartsWith(':'))
+            {
+                // A keep-alive comment.
+            }
+            else
+            {
+                var colon = line.IndexOf(':');
+                var field = colon < 0 ? line : line[..colon];
+                var value = colon < 0 ? "" : line[(colon + 1)..].TrimStart(' ');
+                switch (field)
+                {
+                    case "event": eventName = value; break;
+                    case "id": id = value; break;
+                    case "data": data.Append(data.Length > 0 ? "\n" : "").Append(value); break;
+                }
+            }
+        }
+    }
+
+    private void Dispatch(string eventName, string data)
+    {
+        if (eventName != "opportunity")
+        {
+            return;
+        }
+
+        OpportunityChange? change;
+        try
+        {
+            change = JsonSerializer.Deserialize<OpportunityChange>(data, Json);
+        }
+        catch (JsonException)
+        {
+            LogUnreadable(logger, data);
+            return;
+        }
+
+        Subscriber[] subscribers;
+        lock (_subscribers)
+        {
+            subscribers = [.. _subscribers];
+        }
+
+        foreach (var subscriber in subscribers)
+        {
+            subscriber.Add(change!);
+        }
+    }
+
+    /// <summary>One view's queue of changes, applied one batch at a time.</summary>
+    private sealed class Subscriber(List<Subscriber> subscribers, Func<IReadOnlyList<OpportunityChange>, Task> apply, ILogger logger) : IDisposable
+    {
+        private readonly Lock _gate = new();
+        private List<OpportunityChange> _pending = [];
+        private bool _applying;
+
+        public void Add(OpportunityChange change)
+        {
+            lock (_gate)
+            {
+                _pending.Add(change);
+                if (_applying)
+                {
+                    return;
+                }
+
+                _applying = true;
+            }
+
+            _ = Task.Run(ApplyAsync);
+        }
+
+        private async Task ApplyAsync()
+        {
+            while (true)
+            {
+                List<OpportunityChange> batch;
+                lock (_gate)
+                {
+                    if (_pending.Count == 0)
+                    {
+                        _applying = false;
+                        return;
+                    }
+
+                    (batch, _pending) = (_pending, []);
+                }
+
+                try
+                {
+                    await apply(batch);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    // The next change reloads again; a failed reload must not stop this view's live updates.
+                    LogApplyFailed(logger, exception);
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (subscribers)
+            {
+                subscribers.Remove(this);
+            }
+        }
+    }
+
+    private void SetConnected(bool connected)
+    {
+        if (Connected != connected)
+        {
+            Connected = connected;
+            ConnectionChanged?.Invoke();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_reading is not null)
+        {
+            await _reading.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
+        _stop.Dispose();
+    }
+
+    [LoggerMessage(LogLevel.Debug, "The live stream answered {StatusCode}; retrying later")]
+    private static partial void LogUnavailable(ILogger logger, int statusCode);
+
+    [LoggerMessage(LogLevel.Debug, "The live stream was cut ({Reason}); reconnecting")]
+    private static partial void LogCut(ILogger logger, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "A view could not apply the live stream's changes; it will at the next one")]
+    private static partial void LogApplyFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(LogLevel.Warning, "An opportunity event of the live stream could not be read: {Data}")]
+    private static partial void LogUnreadable(ILogger logger, string data);
+}

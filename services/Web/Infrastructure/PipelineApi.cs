@@ -1,0 +1,38 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Components.Authorization;
+using Pipeline.Web.ApiClients.Identity;
+using Pipeline.Web.ApiClients.Opportunity;
+
+namespace Pipeline.Web.Infrastructure;
+
+/// <summary>
+/// The generated API clients of one circuit (one open tab), each call through the gateway with the signed-in user's
+/// current access token. A client per call: the token may have been refreshed since the last one.
+/// </summary>
+public sealed class PipelineApi(IHttpClientFactory http, AuthenticationStateProvider authentication, UserTokens tokens)
+{
+    /// <summary>The named HttpClient whose base address is the gateway.</summary>
+    public const string Gateway = "gateway";
+
+    /// <summary>The same, without the resilience handler's timeouts: for the live stream, which stays open.</summary>
+    public const string GatewayStream = "gateway-stream";
+
+    public async Task<OpportunityApi> OpportunityAsync(CancellationToken cancellationToken = default) =>
+        new(await AuthorizedAsync(Gateway, cancellationToken));
+
+    public async Task<IdentityApi> IdentityAsync(CancellationToken cancellationToken = default) =>
+        new(await AuthorizedAsync(Gateway, cancellationToken));
+
+    /// <summary>An HttpClient for the gateway with the user's token (the live stream, the CSV export).</summary>
+    public async Task<HttpClient> AuthorizedAsync(string client, CancellationToken cancellationToken = default)
+    {
+        var user = (await authentication.GetAuthenticationStateAsync()).User;
+        var token = await tokens.AccessTokenAsync(user, cancellationToken) ?? throw new SessionExpiredException();
+        var gateway = http.CreateClient(client);
+        gateway.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return gateway;
+    }
+}
+
+/// <summary>The server-side session is gone (the web process restarted, or the refresh token was refused): sign in again.</summary>
+public sealed class SessionExpiredException() : Exception("The session has expired: sign in again.");
