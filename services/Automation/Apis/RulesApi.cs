@@ -16,12 +16,12 @@ public static class RulesApi
         rules.MapGet("/", ListAsync).WithName("ListRules").WithSummary("The organisation's rules, oldest first (paged).");
         rules.MapPost("/", CreateAsync).RequireAuthorization(Policies.Admin).WithName("CreateRule")
             .WithSummary("Adds a rule (admin): a trigger, conditions, an optional delay (ISO 8601) and actions.");
-        rules.MapGet("/{id:guid}", GetAsync).WithName("GetRule").WithSummary("One rule; the ETag is its version.");
-        rules.MapPut("/{id:guid}", UpdateAsync).RequireAuthorization(Policies.Admin).WithName("UpdateRule")
+        rules.MapGet("/{id:guid}", GetAsync).ProducesProblem(StatusCodes.Status404NotFound).WithName("GetRule").WithSummary("One rule; the ETag is its version.");
+        rules.MapPut("/{id:guid}", UpdateAsync).ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(Policies.Admin).WithName("UpdateRule")
             .WithSummary("Replaces a rule (admin; If-Match honoured). Its delayed actions scheduled before are skipped when due.");
-        rules.MapDelete("/{id:guid}", DeleteAsync).RequireAuthorization(Policies.Admin).WithName("DeleteRule")
+        rules.MapDelete("/{id:guid}", DeleteAsync).ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(Policies.Admin).WithName("DeleteRule")
             .WithSummary("Deletes a rule (admin; If-Match honoured); its runs stay readable.");
-        rules.MapGet("/{id:guid}/explain", ExplainAsync).WithName("ExplainRule")
+        rules.MapGet("/{id:guid}/explain", ExplainAsync).ProducesProblem(StatusCodes.Status404NotFound).WithName("ExplainRule")
             .WithSummary("Why this rule fires, or not, for a deal: the trigger and each condition against the deal's current state, and what would have to change.");
         return app;
     }

@@ -20,13 +20,15 @@ public static class NotificationsApi
 
     public static IEndpointRouteBuilder MapNotificationsApi(this IEndpointRouteBuilder app)
     {
-        var inbox = app.MapGroup("/api/notifications").WithTags("Notifications").RequireAuthorization(InboxAccess.Policy);
+        var inbox = app.MapGroup("/api/notifications").WithTags("Notifications").RequireAuthorization(InboxAccess.Policy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
         inbox.MapGet("/", ListAsync)
             .WithSummary("The caller's notifications, newest first (?unread for unread ones only), paged, with the unread count.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status403Forbidden);
         inbox.MapPost("/{id:guid}/read", MarkReadAsync)
             .WithSummary("Marks one of the caller's notifications read.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status403Forbidden);
         inbox.MapPost("/read-all", MarkAllReadAsync)
             .WithSummary("Marks all of the caller's notifications read.")

@@ -22,7 +22,8 @@ public static class PreferencesApi
 {
     public static IEndpointRouteBuilder MapPreferencesApi(this IEndpointRouteBuilder app)
     {
-        var preferences = app.MapGroup("/api/notifications/preferences").WithTags("Notifications").RequireAuthorization(InboxAccess.Policy);
+        var preferences = app.MapGroup("/api/notifications/preferences").WithTags("Notifications").RequireAuthorization(InboxAccess.Policy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
         preferences.MapGet("/", GetAsync)
             .WithSummary("Per kind of notification, the channels it arrives on (chosen, or the defaults); the e-mail language.")
             .ProducesProblem(StatusCodes.Status403Forbidden);

@@ -21,7 +21,8 @@ public static class StreamApi
             .WithTags("Notifications")
             .RequireAuthorization(InboxAccess.Policy)
             .WithSummary("Live notifications and deal changes (text/event-stream); resumes after Last-Event-ID.")
-            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+            .Produces(StatusCodes.Status200OK, typeof(string), "text/event-stream")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden);
         return app;

@@ -12,9 +12,10 @@ public static class RebuildApi
 {
     public static IEndpointRouteBuilder MapRebuildApi(this IEndpointRouteBuilder app)
     {
-        var rebuild = app.MapGroup("/api/reports/rebuild").WithTags("Reports").RequireAuthorization(Policies.Admin);
+        var rebuild = app.MapGroup("/api/reports/rebuild").WithTags("Reports").RequireAuthorization(Policies.Admin)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         rebuild.MapPost("/", StartAsync).WithSummary("Rebuilds the read models from the opportunity service's event history, readers unaffected until it switches.");
-        rebuild.MapGet("/{id:guid}", GetAsync).WithSummary("A rebuild's progress.");
+        rebuild.MapGet("/{id:guid}", GetAsync).ProducesProblem(StatusCodes.Status404NotFound).WithSummary("A rebuild's progress.");
         return app;
     }
 

@@ -13,7 +13,7 @@ public static class ReportsApi
 {
     public static IEndpointRouteBuilder MapReportsApi(this IEndpointRouteBuilder app)
     {
-        var reports = app.MapGroup("/api/reports").WithTags("Reports");
+        var reports = app.MapGroup("/api/reports").WithTags("Reports").ProducesProblem(StatusCodes.Status401Unauthorized);
         reports.MapGet("/summary", SummaryAsync).WithSummary("Open, weighted, won and lost figures, conversion, win rate, sales cycle, velocity.");
         reports.MapGet("/funnel", FunnelAsync).WithSummary("Per stage: entered, advanced, conversion, drop-off, time in stage.");
         reports.MapGet("/forecast", ForecastAsync).WithSummary("The pipeline by expected decision date, month by month, and overdue.");
