@@ -34,7 +34,7 @@ fi
 # build file changed since the last successful build (a stamp taken when that build started).
 configuration=${CONFIGURATION:-Debug}
 stamp=artifacts/.built-$configuration
-changed=$(find services gateway apphost tests Directory.Build.props Directory.Packages.props global.json Pipeline.Cloud.sln \
+changed=$(find services gateway apphost tests Directory.Build.props Directory.Packages.props global.json Pipeline.Cloud.sln dotnet-tools.json \
   -type f -newer "$stamp" -not -path '*/bin/*' -not -path '*/obj/*' -not -path '*/TestResults/*' -print -quit 2>/dev/null || echo unknown)
 if [[ -f $stamp && -z $changed ]]; then
   log "build is up to date"
@@ -42,6 +42,8 @@ else
   log "restoring and building"
   mkdir -p artifacts
   touch "$stamp.next"
+  # The local tools (dotnet-ef for migrations, nswag, which a web test runs to check the generated API client).
+  dotnet tool restore >/dev/null
   dotnet build Pipeline.Cloud.sln -c "$configuration" -nologo -v:q "-clp:ErrorsOnly;NoSummary"
   mv "$stamp.next" "$stamp"
 fi

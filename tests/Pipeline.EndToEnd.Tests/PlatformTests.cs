@@ -68,26 +68,36 @@ public sealed class PlatformTests(PipelineApp pipeline)
             .Concat(PipelineApp.Services.Select(service => $"{service} {service}-probe process"))
             .ToArray();
 
+        // While the start-up import's spans flood the dashboard, each service's exporter queue overflows and drops spans
+        // (OpenTelemetry's default: drop rather than hold memory without end). A probe sent then may lose part of its
+        // trace, so a new probe, with a trace of its own, goes once the one before was handled everywhere: one of
+        // them must arrive whole.
+        var deadline = Stopwatch.StartNew();
+        var spans = new HashSet<string>();
+        while (!expected.All(spans.Contains) && deadline.Elapsed < TimeSpan.FromMinutes(10))
+        {
+            var (traceId, probeId) = await SendTracedProbeAsync();
+            foreach (var service in PipelineApp.Services.Where(s => s != ResourceNames.Opportunity))
+            {
+                await Probes.WaitUntilReceivedAsync(pipeline, service, probeId, Tokens.AcmeAdmin);
+            }
+
+            // Telemetry is exported in batches, every few seconds.
+            await Eventually.Until(async () => spans = await TraceSpansAsync(traceId), seen => expected.All(seen.Contains), TimeSpan.FromSeconds(60),
+                "the dashboard shows the whole trace").ContinueWith(_ => { }); // not whole yet: the next probe's turn
+        }
+
+        Assert.Superset(expected.ToHashSet(), spans);
+    }
+
+    private async Task<(string TraceId, Guid ProbeId)> SendTracedProbeAsync()
+    {
         var traceId = ActivityTraceId.CreateRandom().ToHexString();
         using var request = await pipeline.Tokens.AuthorizedAsync(HttpMethod.Post, $"/api/{ResourceNames.Opportunity}/diagnostics/probes", Tokens.AcmeAdmin);
         request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
         var sent = await Gateway.SendAsync(request);
         Assert.Equal(HttpStatusCode.Created, sent.StatusCode);
-        var probeId = (await sent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("probeId").GetGuid();
-
-        // The trace can only be whole once every service has handled the probe.
-        foreach (var service in PipelineApp.Services.Where(s => s != ResourceNames.Opportunity))
-        {
-            await Probes.WaitUntilReceivedAsync(pipeline, service, probeId, Tokens.AcmeAdmin);
-        }
-
-        var spans = await Eventually.Until(
-            () => TraceSpansAsync(traceId),
-            seen => expected.All(seen.Contains),
-            // Telemetry is exported in batches, and the dashboard may still be ingesting the start-up import's spans.
-            TimeSpan.FromMinutes(2),
-            "the dashboard shows the whole trace");
-        Assert.Superset(expected.ToHashSet(), spans);
+        return (traceId, (await sent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("probeId").GetGuid());
     }
 
     private async Task<HashSet<string>> TraceSpansAsync(string traceId)
