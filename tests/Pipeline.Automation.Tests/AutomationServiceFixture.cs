@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Pipeline.Automation.Infrastructure;
 using Pipeline.Contracts;
 using Pipeline.Messaging.Tenancy;
@@ -92,31 +91,9 @@ public sealed class AutomationServiceFixture : IAsyncLifetime
             .ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock)));
         _ = _automation.Server;
 
-        var publisher = Host.CreateApplicationBuilder();
-        publisher.Logging.ClearProviders();
-        publisher.Services.AddMassTransit(bus => bus.UsingRabbitMq((_, rabbit) =>
-        {
-            rabbit.Host(broker.Uri);
-            rabbit.Publish<IntegrationMessage>(p => p.Exclude = true);
-            rabbit.Publish<OpportunityEvent>(p => p.Exclude = true);
-            rabbit.Publish<QuoteEvent>(p => p.Exclude = true);
-        }));
-        _publisher = publisher.Build();
-        await _publisher.StartAsync();
-        await _publisher.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(60));
+        _publisher = await TestPublisher.StartAsync(broker.Uri);
 
-        using var probe = new HttpClient { BaseAddress = OpportunityAddress };
-        await Eventually.Until(async () =>
-        {
-            try
-            {
-                return (await probe.GetAsync("/health")).IsSuccessStatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }, TimeSpan.FromSeconds(60), "the opportunity service is up");
+        await Readiness.WaitAsync(OpportunityAddress, "opportunity", TimeSpan.FromSeconds(60));
 
         // Identity announced each organisation's settings at its release (the seeded rules follow); each
         // organisation's default pipeline comes into being on first use, and is published.

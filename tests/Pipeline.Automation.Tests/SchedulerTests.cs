@@ -3,7 +3,6 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Pipeline.Automation.Domain;
 using Pipeline.Automation.Infrastructure;
 using Pipeline.Contracts;
@@ -36,16 +35,7 @@ public sealed class SchedulerTests : IAsyncLifetime
         _resources.Add(_events);
         await Replica().RunToCompletionAsync("migrate");
 
-        var publisher = Host.CreateApplicationBuilder();
-        publisher.Logging.ClearProviders();
-        publisher.Services.AddMassTransit(bus => bus.UsingRabbitMq((_, rabbit) =>
-        {
-            rabbit.Host(_broker.Uri);
-            rabbit.Publish<IntegrationMessage>(p => p.Exclude = true);
-            rabbit.Publish<OpportunityEvent>(p => p.Exclude = true);
-        }));
-        _publisher = publisher.Build();
-        await _publisher.StartAsync();
+        _publisher = await TestPublisher.StartAsync(_broker.Uri);
     }
 
     [Fact]

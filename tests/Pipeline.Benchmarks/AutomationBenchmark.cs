@@ -6,7 +6,6 @@ using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 using Pipeline.Contracts;
@@ -335,17 +334,7 @@ public static class AutomationBenchmark
             }, TimeSpan.FromSeconds(90), "the automation service is up");
             await Eventually.Until(() => system.CountAsync("SELECT count(*) FROM rule_seeds"), n => n >= 2, TimeSpan.FromSeconds(60), "Acme's profile is known");
 
-            var publisher = Host.CreateApplicationBuilder();
-            publisher.Logging.ClearProviders();
-            publisher.Services.AddMassTransit(bus => bus.UsingRabbitMq((_, rabbit) =>
-            {
-                rabbit.Host(broker.Uri);
-                rabbit.Publish<IntegrationMessage>(p => p.Exclude = true);
-                rabbit.Publish<OpportunityEvent>(p => p.Exclude = true);
-                rabbit.Publish<QuoteEvent>(p => p.Exclude = true);
-            }));
-            system._publisher = publisher.Build();
-            await system._publisher.StartAsync();
+            system._publisher = await TestPublisher.StartAsync(broker.Uri);
             return system;
         }
 

@@ -243,17 +243,7 @@ public static class NotificationBenchmark
                 }, TimeSpan.FromSeconds(60), $"the replica on {port} is healthy");
             }
 
-            var publisher = Host.CreateApplicationBuilder();
-            publisher.Logging.ClearProviders();
-            publisher.Services.AddMassTransit(bus => bus.UsingRabbitMq((_, rabbit) =>
-            {
-                rabbit.Host(broker.Uri);
-                rabbit.Publish<IntegrationMessage>(p => p.Exclude = true);
-                rabbit.Publish<OpportunityEvent>(p => p.Exclude = true);
-                rabbit.Publish<QuoteEvent>(p => p.Exclude = true);
-            }));
-            system._publisher = publisher.Build();
-            await system._publisher.StartAsync();
+            system._publisher = await TestPublisher.StartAsync(broker.Uri);
             return system;
         }
 

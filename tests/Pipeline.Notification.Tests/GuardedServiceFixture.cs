@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Pipeline.Contracts;
 using Pipeline.Testing;
 
@@ -93,18 +92,7 @@ public sealed class GuardedServiceFixture : IAsyncLifetime
             .UseSetting("Digest:Enabled", "false"));
         _ = Service.Server;
 
-        var publisher = Host.CreateApplicationBuilder();
-        publisher.Logging.ClearProviders();
-        publisher.Services.AddMassTransit(bus => bus.UsingRabbitMq((_, rabbit) =>
-        {
-            rabbit.Host(broker.Uri);
-            rabbit.Publish<IntegrationMessage>(p => p.Exclude = true);
-            rabbit.Publish<OpportunityEvent>(p => p.Exclude = true);
-            rabbit.Publish<QuoteEvent>(p => p.Exclude = true);
-        }));
-        _publisher = publisher.Build();
-        await _publisher.StartAsync();
-        await _publisher.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(60));
+        _publisher = await TestPublisher.StartAsync(broker.Uri);
     }
 
     public async Task PublishAsync(IntegrationMessage message) =>

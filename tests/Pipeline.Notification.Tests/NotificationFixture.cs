@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Pipeline.Contracts;
 using Pipeline.Testing;
 
@@ -85,18 +84,7 @@ public sealed class NotificationFixture : IAsyncLifetime
         _ = ReplicaA.Server;
         _ = ReplicaB.Server;
 
-        var publisher = Host.CreateApplicationBuilder();
-        publisher.Logging.ClearProviders();
-        publisher.Services.AddMassTransit(bus => bus.UsingRabbitMq((_, rabbit) =>
-        {
-            rabbit.Host(Broker);
-            rabbit.Publish<IntegrationMessage>(p => p.Exclude = true);
-            rabbit.Publish<OpportunityEvent>(p => p.Exclude = true);
-            rabbit.Publish<QuoteEvent>(p => p.Exclude = true);
-        }));
-        _publisher = publisher.Build();
-        await _publisher.StartAsync();
-        await _publisher.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(60));
+        _publisher = await TestPublisher.StartAsync(Broker);
 
         // As identity will: each organisation's settings (the digest follows their time zones).
         await PublishAsync(new OrganizationChanged
@@ -110,18 +98,7 @@ public sealed class NotificationFixture : IAsyncLifetime
         await Eventually.Until(async () => await Database.CountAsync("SELECT count(*) FROM directory_users") >= 6
                                            && await Database.CountAsync("SELECT count(*) FROM organization_profiles") == 2,
             TimeSpan.FromSeconds(60), "the service knows the demo users and organisations");
-        using var client = new HttpClient { BaseAddress = OpportunityAddress };
-        await Eventually.Until(async () =>
-        {
-            try
-            {
-                return (await client.GetAsync("/health")).IsSuccessStatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }, TimeSpan.FromSeconds(60), "the opportunity service is up");
+        await Readiness.WaitAsync(OpportunityAddress, "opportunity", TimeSpan.FromSeconds(60));
 
         // The first request of each path compiles it: warm both replicas, as a running service is, so that the
         // timings the tests check are those users see.

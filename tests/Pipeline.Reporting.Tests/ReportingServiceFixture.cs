@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Pipeline.Contracts;
 using Pipeline.Reporting.Infrastructure;
 using Pipeline.Testing;
@@ -83,31 +82,9 @@ public sealed class ReportingServiceFixture : IAsyncLifetime
             .UseSetting("Logging:LogLevel:Default", "Warning"));
         _ = _reporting.Server;
 
-        var publisher = Host.CreateApplicationBuilder();
-        publisher.Logging.ClearProviders();
-        publisher.Services.AddMassTransit(bus => bus.UsingRabbitMq((_, rabbit) =>
-        {
-            rabbit.Host(broker.Uri);
-            rabbit.Publish<IntegrationMessage>(p => p.Exclude = true);
-            rabbit.Publish<OpportunityEvent>(p => p.Exclude = true);
-            rabbit.Publish<QuoteEvent>(p => p.Exclude = true);
-        }));
-        _publisher = publisher.Build();
-        await _publisher.StartAsync();
-        await _publisher.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(60));
+        _publisher = await TestPublisher.StartAsync(broker.Uri);
 
-        using var client = new HttpClient { BaseAddress = OpportunityAddress };
-        await Eventually.Until(async () =>
-        {
-            try
-            {
-                return (await client.GetAsync("/health")).IsSuccessStatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }, TimeSpan.FromSeconds(60), "the opportunity service is up");
+        await Readiness.WaitAsync(OpportunityAddress, "opportunity", TimeSpan.FromSeconds(60));
 
         // Identity publishes the demo organisations' settings at its release: days are cut in their time zones
         // (Acme: Europe/Paris, Globex: America/New_York) from the first deal on.

@@ -11,7 +11,7 @@ namespace Pipeline.Notification.Apis;
 /// <c>GET /api/notifications/stream</c>: server-sent events, live. <c>event: notification</c> for each new inbox item
 /// of the caller, <c>event: opportunity</c> for each change to a deal they may read; each with an <c>id:</c> to
 /// resume from (<c>Last-Event-ID</c>). The token is checked when the stream opens, and the stream ends when it
-/// expires: the client reconnects with a fresh one and loses nothing.
+/// expires (or the replica stops): the client reconnects with a fresh one and loses nothing.
 /// </summary>
 public static class StreamApi
 {
@@ -74,7 +74,10 @@ public static class StreamApi
                 return;
             }
 
-            using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            // A replica that stops ends its streams at once rather than holding its shutdown until they time out: the
+            // clients reconnect, to another replica, from their Last-Event-ID.
+            var stopping = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+            using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
             ending.CancelAfter(lifetime);
             var cancellationToken = ending.Token;
             using var subscription = await hub.SubscribeAsync(organizationId, viewer, lastEventId, cancellationToken);
@@ -103,7 +106,8 @@ public static class StreamApi
             }
             catch (OperationCanceledException)
             {
-                // The client left, or its token expired: the stream ends; the client reconnects if it wants more.
+                // The client left, its token expired or this replica is stopping: the stream ends; the client
+                // reconnects if it wants more.
             }
             finally
             {
