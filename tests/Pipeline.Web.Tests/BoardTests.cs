@@ -77,7 +77,8 @@ public sealed class BoardTests(WebSystem system)
             (await api.SendAsync(patch)).EnsureSuccessStatusCode();
 
             await page.Locator($"#card-{id}").DragToAsync(Column(page, "Discovery meeting").Locator(".zone"));
-            await Expect(page.GetByText("This deal was changed meanwhile")).ToBeVisibleAsync();
+            // The message on screen (the board's live region may say it too, for a screen reader).
+            await Expect(page.Locator("#mud-snackbar-container").GetByText("This deal was changed meanwhile")).ToBeVisibleAsync();
             await Expect(Column(page, "Qualification").Locator($"#card-{id}")).ToContainTextAsync("€15,000.00");
             await Expect(Column(page, "Discovery meeting").Locator(".count")).ToHaveTextAsync("0 deals");
             Assert.Equal("Qualification", await StageNameAsync(api, id));
