@@ -8,8 +8,24 @@ PIPELINE_SETUP_TEST_TOOLS=1 ./eng/setup.sh
 configuration=${CONFIGURATION:-Debug}
 # The pure logic first, without servers: a slip in a formula shows in seconds, not after the whole suite.
 status=0
+# Each project's output is also kept, so the run ends with a summary of what failed: CI shows only the end of a
+# long log, and the failing project may have run twenty minutes before the last one.
+logs=$(mktemp -d)
+summary=()
+run_project() {
+  local project=$1 verbosity=$2; shift 2
+  local name log
+  name=$(basename "$project" .csproj); log="$logs/$name.log"
+  if dotnet test "$project" --no-build -c "$configuration" --logger "console;verbosity=$verbosity" "$@" 2>&1 | tee "$log"; then
+    summary+=("passed  $name")
+  else
+    status=1
+    summary+=("FAILED  $name")
+    while IFS= read -r line; do summary+=("          $line"); done < <(grep -E -A3 '^\s*Failed [^!]' "$log" | grep -v '^--$' | head -40)
+  fi
+}
 for project in tests/*.UnitTests/*.csproj; do
-  dotnet test "$project" --no-build -c "$configuration" --logger "console;verbosity=minimal" "$@" || status=1
+  run_project "$project" minimal "$@"
 done
 source eng/infra/test-servers.sh
 start_test_servers
@@ -17,6 +33,10 @@ start_test_servers
 # projection running side by side starved one another into timeouts; serial is slower but steady.
 # Every project runs even after a failure, so one run shows every failing test.
 for project in $(ls tests/*/*.Tests.csproj | grep -v UnitTests); do
-  dotnet test "$project" --no-build -c "$configuration" --logger "console;verbosity=normal" "$@" || status=1
+  run_project "$project" normal "$@"
 done
+echo
+echo "Test summary:"
+printf '  %s\n' "${summary[@]}"
+rm -rf "$logs"
 exit "$status"
