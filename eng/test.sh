@@ -21,7 +21,7 @@ run_project() {
   else
     status=1
     summary+=("FAILED  $name")
-    while IFS= read -r line; do summary+=("          $line"); done < <(grep -E -A3 '^\s*Failed [^!]' "$log" | grep -v '^--$' | head -40)
+    while IFS= read -r line; do summary+=("          $line"); done < <(grep -E -A3 '^\s*Failed Pipeline[.]' "$log" | grep -v '^--$' | head -40)
   fi
 }
 for project in tests/*.UnitTests/*.csproj; do
