@@ -118,7 +118,8 @@ public sealed class ImportHistoryTests(OpportunityServiceFixture service)
         Assert.True(await db.Quotes.CountAsync(q => q.Status == "accepted") > 100);
         Assert.True(await db.Quotes.CountAsync(q => q.Status == "declined") > 50);
         // A quote left unanswered past its validity before the migration lapsed then; none is still waiting past it.
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        // Globex's date (New York), which quote validity follows; UTC's is a day ahead in the evening there.
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById("America/New_York")).DateTime);
         Assert.True(await db.Quotes.CountAsync(q => q.Status == "expired") > 20);
         Assert.False(await db.Quotes.AnyAsync(q => q.Status == "sent" && q.ValidUntil < today));
         // Some open deals are rotting (nothing for longer than their stage allows), most have what comes next.

@@ -14,7 +14,8 @@ namespace Pipeline.Opportunity.Tests;
 [Collection(OpportunityCollection.Name)]
 public sealed partial class QuotesTests(OpportunityServiceFixture service)
 {
-    private static readonly DateOnly Today = DateOnly.FromDateTime(DateTime.UtcNow);
+    /// <summary>Acme's date (Paris), which quote validity follows; UTC's differs around midnight.</summary>
+    private static readonly DateOnly Today = TodayIn("Europe/Paris");
 
     [Fact]
     public async Task A_quote_is_drafted_with_the_next_number_of_the_organisation_and_listed_on_its_deal()
@@ -306,7 +307,8 @@ public sealed partial class QuotesTests(OpportunityServiceFixture service)
         var globexLapsed = await SentQuoteAsync(eve, globexDeal);
         var validToday = await SentQuoteAsync(alice, acmeDeal);
         var lapsedDraft = await DraftAsync(alice, acmeDeal);
-        await SetValidUntilAsync(Today.AddDays(-1), acmeLapsed, globexLapsed, lapsedDraft.Id());
+        await SetValidUntilAsync(Today.AddDays(-1), acmeLapsed, lapsedDraft.Id());
+        await SetValidUntilAsync(TodayIn("America/New_York").AddDays(-1), globexLapsed);
         await SetValidUntilAsync(Today, validToday);
 
         var expired = await Expiry().ExpireLapsedQuotesAsync(CancellationToken.None);
@@ -393,4 +395,7 @@ public sealed partial class QuotesTests(OpportunityServiceFixture service)
 
     [GeneratedRegex("^Q-[0-9]{6}$")]
     private static partial Regex QuoteNumber();
+
+    private static DateOnly TodayIn(string timeZone) =>
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById(timeZone)).DateTime);
 }
