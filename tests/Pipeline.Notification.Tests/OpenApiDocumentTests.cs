@@ -7,12 +7,13 @@ namespace Pipeline.Notification.Tests;
 public sealed class OpenApiDocumentTests(NotificationFixture service)
 {
     [Fact]
-    public async Task Every_route_documents_its_answers()
+    public async Task Every_route_documents_its_answers_and_the_web_client_was_generated_from_this_document()
     {
         using var client = await service.ClientAsync(DemoUsers.Bob);
 
         var document = await OpenApiDocuments.FetchAsync(client);
 
         Assert.Empty(OpenApiDocuments.UndocumentedResponses(document));
+        OpenApiDocuments.AssertClientCopyMatches("notification", document);
     }
 }

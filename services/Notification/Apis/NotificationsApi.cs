@@ -22,15 +22,15 @@ public static class NotificationsApi
     {
         var inbox = app.MapGroup("/api/notifications").WithTags("Notifications").RequireAuthorization(InboxAccess.Policy)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
-        inbox.MapGet("/", ListAsync)
+        inbox.MapGet("/", ListAsync).WithName("ListNotifications")
             .WithSummary("The caller's notifications, newest first (?unread for unread ones only), paged, with the unread count.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status403Forbidden);
-        inbox.MapPost("/{id:guid}/read", MarkReadAsync)
+        inbox.MapPost("/{id:guid}/read", MarkReadAsync).WithName("MarkRead")
             .WithSummary("Marks one of the caller's notifications read.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status403Forbidden);
-        inbox.MapPost("/read-all", MarkAllReadAsync)
+        inbox.MapPost("/read-all", MarkAllReadAsync).WithName("MarkAllRead")
             .WithSummary("Marks all of the caller's notifications read.")
             .ProducesProblem(StatusCodes.Status403Forbidden);
         return app;

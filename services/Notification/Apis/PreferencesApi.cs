@@ -24,10 +24,10 @@ public static class PreferencesApi
     {
         var preferences = app.MapGroup("/api/notifications/preferences").WithTags("Notifications").RequireAuthorization(InboxAccess.Policy)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
-        preferences.MapGet("/", GetAsync)
+        preferences.MapGet("/", GetAsync).WithName("GetPreferences")
             .WithSummary("Per kind of notification, the channels it arrives on (chosen, or the defaults); the e-mail language.")
             .ProducesProblem(StatusCodes.Status403Forbidden);
-        preferences.MapPut("/", PutAsync)
+        preferences.MapPut("/", PutAsync).WithName("UpdatePreferences")
             .WithSummary("Replaces the caller's choices: kinds not listed go back to their defaults.")
             .ProducesProblem(StatusCodes.Status403Forbidden);
         return app;

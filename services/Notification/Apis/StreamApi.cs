@@ -17,7 +17,7 @@ public static class StreamApi
 {
     public static IEndpointRouteBuilder MapStreamApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/notifications/stream", Open)
+        app.MapGet("/api/notifications/stream", Open).WithName("OpenStream")
             .WithTags("Notifications")
             .RequireAuthorization(InboxAccess.Policy)
             .WithSummary("Live notifications and deal changes (text/event-stream); resumes after Last-Event-ID.")

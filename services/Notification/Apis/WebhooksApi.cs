@@ -56,22 +56,22 @@ public static class WebhooksApi
     {
         var webhooks = app.MapGroup("/api/webhooks").WithTags("Webhooks").RequireAuthorization(Policies.Admin)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
-        webhooks.MapGet("/", ListAsync).WithSummary("The organisation's webhook subscriptions.");
-        webhooks.MapPost("/", CreateAsync)
+        webhooks.MapGet("/", ListAsync).WithName("ListWebhooks").WithSummary("The organisation's webhook subscriptions.");
+        webhooks.MapPost("/", CreateAsync).WithName("CreateWebhook")
             .WithSummary("Subscribes a URL to event types; the answer shows the signing secret, once.")
             .ProducesValidationProblem()
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
-        webhooks.MapGet("/{id:guid}", GetAsync).ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One subscription (without its secret).");
-        webhooks.MapDelete("/{id:guid}", DeleteAsync).ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Removes a subscription and its delivery log; nothing more is delivered.");
-        webhooks.MapGet("/{id:guid}/deliveries", DeliveriesAsync)
+        webhooks.MapGet("/{id:guid}", GetAsync).WithName("GetWebhook").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One subscription (without its secret).");
+        webhooks.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteWebhook").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Removes a subscription and its delivery log; nothing more is delivered.");
+        webhooks.MapGet("/{id:guid}/deliveries", DeliveriesAsync).WithName("ListDeliveries")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("The subscription's delivery log, newest first, paged (?status=pending|succeeded|failed).")
             .ProducesValidationProblem();
-        webhooks.MapPost("/{id:guid}/rotate-secret", RotateSecretAsync)
+        webhooks.MapPost("/{id:guid}/rotate-secret", RotateSecretAsync).WithName("RotateWebhookSecret")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A new secret, shown once; deliveries are signed with both until the previous one expires.");
-        webhooks.MapPost("/{id:guid}/resume", ResumeAsync).ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Resumes a paused subscription.");
-        webhooks.MapPost("/deliveries/{id:guid}/redeliver", RedeliverAsync)
+        webhooks.MapPost("/{id:guid}/resume", ResumeAsync).WithName("ResumeWebhook").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Resumes a paused subscription.");
+        webhooks.MapPost("/deliveries/{id:guid}/redeliver", RedeliverAsync).WithName("Redeliver")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Sends a delivery again, with the same delivery id, and a new retry period.")
             .ProducesProblem(StatusCodes.Status409Conflict);

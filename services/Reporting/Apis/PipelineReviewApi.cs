@@ -39,7 +39,7 @@ public static class PipelineReviewApi
     public static IEndpointRouteBuilder MapPipelineReviewApi(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/api/reports").WithTags("Reports").ProducesProblem(StatusCodes.Status401Unauthorized)
-            .MapGet("/changes", ChangesAsync)
+            .MapGet("/changes", ChangesAsync).WithName("GetChanges")
             .WithSummary("The pipeline review: deals created, moved forward and back, won, lost, reopened, re-amounted, pushed and pulled between since and until (default: the last 7 days).");
         return app;
     }

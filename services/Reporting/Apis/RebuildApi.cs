@@ -14,8 +14,8 @@ public static class RebuildApi
     {
         var rebuild = app.MapGroup("/api/reports/rebuild").WithTags("Reports").RequireAuthorization(Policies.Admin)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
-        rebuild.MapPost("/", StartAsync).WithSummary("Rebuilds the read models from the opportunity service's event history, readers unaffected until it switches.");
-        rebuild.MapGet("/{id:guid}", GetAsync).ProducesProblem(StatusCodes.Status404NotFound).WithSummary("A rebuild's progress.");
+        rebuild.MapPost("/", StartAsync).WithName("StartRebuild").WithSummary("Rebuilds the read models from the opportunity service's event history, readers unaffected until it switches.");
+        rebuild.MapGet("/{id:guid}", GetAsync).WithName("GetRebuild").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("A rebuild's progress.");
         return app;
     }
 

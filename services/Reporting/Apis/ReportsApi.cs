@@ -14,12 +14,12 @@ public static class ReportsApi
     public static IEndpointRouteBuilder MapReportsApi(this IEndpointRouteBuilder app)
     {
         var reports = app.MapGroup("/api/reports").WithTags("Reports").ProducesProblem(StatusCodes.Status401Unauthorized);
-        reports.MapGet("/summary", SummaryAsync).WithSummary("Open, weighted, won and lost figures, conversion, win rate, sales cycle, velocity.");
-        reports.MapGet("/funnel", FunnelAsync).WithSummary("Per stage: entered, advanced, conversion, drop-off, time in stage.");
-        reports.MapGet("/forecast", ForecastAsync).WithSummary("The pipeline by expected decision date, month by month, and overdue.");
-        reports.MapGet("/win-loss", WinLossAsync).WithSummary("Won, lost, win rate, deal size and cycle per segment, source, owner or team; lost reasons.");
-        reports.MapGet("/stale", StaleAsync).WithSummary("Open deals idle longer than their stage's rotting days.");
-        reports.MapGet("/slipped", SlippedAsync).WithSummary("Deals whose decision date was pushed, most pushed first.");
+        reports.MapGet("/summary", SummaryAsync).WithName("GetSummary").WithSummary("Open, weighted, won and lost figures, conversion, win rate, sales cycle, velocity.");
+        reports.MapGet("/funnel", FunnelAsync).WithName("GetFunnel").WithSummary("Per stage: entered, advanced, conversion, drop-off, time in stage.");
+        reports.MapGet("/forecast", ForecastAsync).WithName("GetForecast").WithSummary("The pipeline by expected decision date, month by month, and overdue.");
+        reports.MapGet("/win-loss", WinLossAsync).WithName("GetWinLoss").WithSummary("Won, lost, win rate, deal size and cycle per segment, source, owner or team; lost reasons.");
+        reports.MapGet("/stale", StaleAsync).WithName("ListStaleDeals").WithSummary("Open deals idle longer than their stage's rotting days.");
+        reports.MapGet("/slipped", SlippedAsync).WithName("ListSlippedDeals").WithSummary("Deals whose decision date was pushed, most pushed first.");
         return app;
     }
 

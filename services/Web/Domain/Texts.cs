@@ -4,11 +4,20 @@ namespace Pipeline.Web.Domain;
 
 /// <summary>
 /// The UI's texts in English and French, chosen by the browser's language (the request's UI culture). A key missing
-/// in French falls back to English, never to the key.
+/// in French falls back to English, never to the key. Each area of the UI keeps its texts in its own file
+/// (Texts.Dashboard.cs, ...): properties, not fields, because the order in which partial files initialise fields is
+/// not defined.
 /// </summary>
-public static class Texts
+public static partial class Texts
 {
-    private static readonly Dictionary<string, string> English = new()
+    private static readonly Dictionary<string, string> English = Merge(
+        SalesEnglish, DashboardEnglish, ReviewEnglish, AutomationEnglish, NotificationsEnglish, ImportEnglish, AdminEnglish);
+
+    private static readonly Dictionary<string, string> French = Merge(
+        SalesFrench, DashboardFrench, ReviewFrench, AutomationFrench, NotificationsFrench, ImportFrench, AdminFrench);
+
+    /// <summary>The sales team's screens (board, by date, list, agenda, the opportunity page).</summary>
+    private static Dictionary<string, string> SalesEnglish => new()
     {
         ["Board"] = "Board", ["ByDate"] = "By decision date", ["List"] = "Opportunities", ["Agenda"] = "Agenda", ["New"] = "New opportunity",
         ["SignedInAs"] = "Signed in as", ["SignOut"] = "Sign out", ["SignIn"] = "Sign in", ["SignInToSee"] = "to see your pipeline.",
@@ -39,9 +48,13 @@ public static class Texts
         ["Quote.draft"] = "Draft", ["Quote.sent"] = "Sent", ["Quote.accepted"] = "Accepted", ["Quote.declined"] = "Declined", ["Quote.expired"] = "Expired",
         ["SalesMeeting"] = "Run the sales meeting here: drag a deal to another month to change its expected decision date.",
         ["NotFound"] = "Not found.",
+        ["Dashboard"] = "Dashboard", ["Review"] = "Pipeline review", ["Automation"] = "Automation", ["Notifications"] = "Notifications",
+        ["ImportExport"] = "Import and export", ["Admin"] = "Admin", ["Pipelines"] = "Pipelines and stages", ["Organization"] = "Organisation",
+        ["ExchangeRates"] = "Exchange rates", ["Webhooks"] = "Webhooks", ["ApiClients"] = "API clients", ["Preferences"] = "Notification preferences",
+        ["AdminMenu"] = "Administration menu",
     };
 
-    private static readonly Dictionary<string, string> French = new()
+    private static Dictionary<string, string> SalesFrench => new()
     {
         ["Board"] = "Tableau", ["ByDate"] = "Par date de décision", ["List"] = "Opportunités", ["Agenda"] = "Relances", ["New"] = "Nouvelle opportunité",
         ["SignedInAs"] = "Connecté en tant que", ["SignOut"] = "Se déconnecter", ["SignIn"] = "Se connecter", ["SignInToSee"] = "pour voir votre pipeline.",
@@ -72,7 +85,26 @@ public static class Texts
         ["Quote.draft"] = "Brouillon", ["Quote.sent"] = "Envoyé", ["Quote.accepted"] = "Accepté", ["Quote.declined"] = "Refusé", ["Quote.expired"] = "Expiré",
         ["SalesMeeting"] = "Menez la réunion commerciale ici : glissez une affaire vers un autre mois pour changer sa date de décision prévue.",
         ["NotFound"] = "Introuvable.",
+        ["Dashboard"] = "Tableau de bord", ["Review"] = "Revue du pipeline", ["Automation"] = "Automatisation", ["Notifications"] = "Notifications",
+        ["ImportExport"] = "Import et export", ["Admin"] = "Administration", ["Pipelines"] = "Pipelines et étapes", ["Organization"] = "Organisation",
+        ["ExchangeRates"] = "Taux de change", ["Webhooks"] = "Webhooks", ["ApiClients"] = "Clients d'API", ["Preferences"] = "Préférences de notification",
+        ["AdminMenu"] = "Menu d'administration",
     };
+
+    /// <summary>One dictionary of several; a key defined twice is a mistake, and fails at the first text shown.</summary>
+    private static Dictionary<string, string> Merge(params Dictionary<string, string>[] areas)
+    {
+        var all = new Dictionary<string, string>();
+        foreach (var (key, text) in areas.SelectMany(area => area))
+        {
+            if (!all.TryAdd(key, text))
+            {
+                throw new InvalidOperationException($"The text '{key}' is defined twice.");
+            }
+        }
+
+        return all;
+    }
 
     public static bool IsFrench => CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "fr";
 

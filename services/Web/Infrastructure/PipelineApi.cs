@@ -1,7 +1,10 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Components.Authorization;
+using Pipeline.Web.ApiClients.Automation;
 using Pipeline.Web.ApiClients.Identity;
+using Pipeline.Web.ApiClients.Notification;
 using Pipeline.Web.ApiClients.Opportunity;
+using Pipeline.Web.ApiClients.Reporting;
 
 namespace Pipeline.Web.Infrastructure;
 
@@ -21,6 +24,15 @@ public sealed class PipelineApi(IHttpClientFactory http, AuthenticationStateProv
         new(await AuthorizedAsync(Gateway, cancellationToken));
 
     public async Task<IdentityApi> IdentityAsync(CancellationToken cancellationToken = default) =>
+        new(await AuthorizedAsync(Gateway, cancellationToken));
+
+    public async Task<AutomationApi> AutomationAsync(CancellationToken cancellationToken = default) =>
+        new(await AuthorizedAsync(Gateway, cancellationToken));
+
+    public async Task<NotificationApi> NotificationAsync(CancellationToken cancellationToken = default) =>
+        new(await AuthorizedAsync(Gateway, cancellationToken));
+
+    public async Task<ReportingApi> ReportingAsync(CancellationToken cancellationToken = default) =>
         new(await AuthorizedAsync(Gateway, cancellationToken));
 
     /// <summary>An HttpClient for the gateway with the user's token (the live stream, the CSV export).</summary>
