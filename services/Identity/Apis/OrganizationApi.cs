@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Pipeline.Identity.Domain;
@@ -42,7 +43,8 @@ public static class OrganizationApi
     }
 
     private static async Task<Results<Ok<OrganizationResponse>, ValidationProblem, NotFound, ProblemHttpResult>> PutAsync(
-        HttpContext http, OrganizationRequest request, IdentityDbContext db, CurrentUser caller, CancellationToken cancellationToken)
+        HttpContext http, OrganizationRequest request, IdentityDbContext db, CurrentUser caller, CancellationToken cancellationToken,
+        [FromHeader(Name = "If-Match")] string? ifMatch = null)
     {
         var errors = Validate(request);
         if (errors.Count > 0)
@@ -56,8 +58,8 @@ public static class OrganizationApi
             return TypedResults.NotFound();
         }
 
-        var ifMatch = http.Request.Headers.IfMatch.ToString();
-        if (ifMatch.Length > 0 && ifMatch != "*" && ifMatch != ETag(organization.Version))
+        // A parameter, not only a header read, so that the OpenAPI document (and the clients made from it) offer it.
+        if (!string.IsNullOrEmpty(ifMatch) && ifMatch != "*" && ifMatch != ETag(organization.Version))
         {
             return TypedResults.Problem(title: "The organisation's settings have changed since you read them",
                 detail: $"Their current version is {organization.Version}: read them again and retry.", statusCode: StatusCodes.Status412PreconditionFailed);
