@@ -51,7 +51,7 @@ public static partial class Texts
         ["Dashboard"] = "Dashboard", ["Review"] = "Pipeline review", ["Automation"] = "Automation", ["Notifications"] = "Notifications",
         ["ImportExport"] = "Import and export", ["Admin"] = "Admin", ["Pipelines"] = "Pipelines and stages", ["Organization"] = "Organisation",
         ["ExchangeRates"] = "Exchange rates", ["Webhooks"] = "Webhooks", ["ApiClients"] = "API clients", ["Preferences"] = "Notification preferences",
-        ["AdminMenu"] = "Administration menu",
+        ["AdminMenu"] = "Administration menu", ["NotAllowed"] = "Your role does not give access to this page.",
     };
 
     private static Dictionary<string, string> SalesFrench => new()
@@ -88,7 +88,7 @@ public static partial class Texts
         ["Dashboard"] = "Tableau de bord", ["Review"] = "Revue du pipeline", ["Automation"] = "Automatisation", ["Notifications"] = "Notifications",
         ["ImportExport"] = "Import et export", ["Admin"] = "Administration", ["Pipelines"] = "Pipelines et étapes", ["Organization"] = "Organisation",
         ["ExchangeRates"] = "Taux de change", ["Webhooks"] = "Webhooks", ["ApiClients"] = "Clients d'API", ["Preferences"] = "Préférences de notification",
-        ["AdminMenu"] = "Menu d'administration",
+        ["AdminMenu"] = "Menu d'administration", ["NotAllowed"] = "Votre rôle ne donne pas accès à cette page.",
     };
 
     /// <summary>One dictionary of several; a key defined twice is a mistake, and fails at the first text shown.</summary>

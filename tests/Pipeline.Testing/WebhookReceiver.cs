@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 
-namespace Pipeline.Notification.Tests;
+namespace Pipeline.Testing;
 
 /// <summary>A delivery as the receiver got it: the raw body and the headers.</summary>
 public sealed record ReceivedDelivery(string Path, byte[] Body, string? Event, string? DeliveryId, string? Signature, DateTimeOffset At)
