@@ -33,6 +33,8 @@ public static class WebSignIn
                 // A working day without activity ends the session; each request slides it.
                 options.ExpireTimeSpan = TimeSpan.FromHours(12);
                 options.SlidingExpiration = true;
+                // A page opened by address that the user's role does not give (an admin screen for a rep).
+                options.AccessDeniedPath = "/not-allowed";
             })
             .AddOpenIdConnect(options =>
             {

@@ -55,7 +55,7 @@ public sealed class AdminTests(WebSystem system)
 
         var page = await system.SignInAsync(Admin, path: "/admin/pipelines");
         await page.Locator(".pipelines-admin[data-ready=true]").WaitForAsync();
-        await page.GetByLabel("Pipeline", new() { Exact = true }).ClickAsync();
+        await page.GetByLabel("Pipeline to configure").ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = name }).ClickAsync();
         await Expect(page.Locator(".stage-row[data-stage='Offer'] .deal-count")).ToHaveTextAsync("1 deal");
 
@@ -177,10 +177,9 @@ public sealed class AdminTests(WebSystem system)
         // Events of deals moved just before the subscription may arrive too: the log lists every delivery it made.
         var delivered = page.Locator("tr.delivery.succeeded", new() { HasText = "StageChanged" });
         await Expect(delivered.First).ToBeVisibleAsync();
-        var before = receiver.Received(path).Count;
         await delivered.First.GetByRole(AriaRole.Button, new() { Name = "Redeliver StageChanged" }).ClickAsync();
-        var received = await Eventually.Until(() => Task.FromResult(receiver.Received(path)), r => r.Count > before, TimeSpan.FromSeconds(60), "the redelivery");
-        Assert.Contains(received[before].DeliveryId, received.Take(before).Select(r => r.DeliveryId));
+        await Eventually.Until(() => Task.FromResult(receiver.Received(path)), r => r.GroupBy(d => d.DeliveryId).Any(g => g.Count() == 2),
+            TimeSpan.FromSeconds(60), "a delivery received a second time, with the same id");
         await page.ScreenshotAsync(new() { Path = Path.Combine(WebSystem.Artefacts, "admin-webhooks.png"), FullPage = true });
 
         await page.ReloadAsync();

@@ -10,7 +10,8 @@ namespace Pipeline.Web.Infrastructure;
 
 /// <summary>
 /// The generated API clients of one circuit (one open tab), each call through the gateway with the signed-in user's
-/// current access token. A client per call: the token may have been refreshed since the last one.
+/// current access token. A client per call: the token may have been refreshed since the last one. Answers are read
+/// as text, so that an error's problem details stay in the exception for the page to show (Domain/Problems.cs).
 /// </summary>
 public sealed class PipelineApi(IHttpClientFactory http, AuthenticationStateProvider authentication, UserTokens tokens)
 {
@@ -21,19 +22,19 @@ public sealed class PipelineApi(IHttpClientFactory http, AuthenticationStateProv
     public const string GatewayStream = "gateway-stream";
 
     public async Task<OpportunityApi> OpportunityAsync(CancellationToken cancellationToken = default) =>
-        new(await AuthorizedAsync(Gateway, cancellationToken));
+        new(await AuthorizedAsync(Gateway, cancellationToken)) { ReadResponseAsString = true };
 
     public async Task<IdentityApi> IdentityAsync(CancellationToken cancellationToken = default) =>
-        new(await AuthorizedAsync(Gateway, cancellationToken));
+        new(await AuthorizedAsync(Gateway, cancellationToken)) { ReadResponseAsString = true };
 
     public async Task<AutomationApi> AutomationAsync(CancellationToken cancellationToken = default) =>
-        new(await AuthorizedAsync(Gateway, cancellationToken));
+        new(await AuthorizedAsync(Gateway, cancellationToken)) { ReadResponseAsString = true };
 
     public async Task<NotificationApi> NotificationAsync(CancellationToken cancellationToken = default) =>
-        new(await AuthorizedAsync(Gateway, cancellationToken));
+        new(await AuthorizedAsync(Gateway, cancellationToken)) { ReadResponseAsString = true };
 
     public async Task<ReportingApi> ReportingAsync(CancellationToken cancellationToken = default) =>
-        new(await AuthorizedAsync(Gateway, cancellationToken));
+        new(await AuthorizedAsync(Gateway, cancellationToken)) { ReadResponseAsString = true };
 
     /// <summary>An HttpClient for the gateway with the user's token (the live stream, the CSV export).</summary>
     public async Task<HttpClient> AuthorizedAsync(string client, CancellationToken cancellationToken = default)
