@@ -20,6 +20,7 @@ public sealed class AdminTests(WebSystem system)
     public async Task A_rep_sees_no_admin_menu_and_is_refused_the_admin_screens_while_the_admin_has_them()
     {
         var alice = await system.SignInAsync(WebSystem.Alice);
+        await alice.Locator(".board[data-ready=true]").WaitForAsync();
         await Expect(alice.GetByRole(AriaRole.Link, new() { Name = "Dashboard" })).ToBeVisibleAsync();
         await Expect(alice.GetByRole(AriaRole.Button, new() { Name = "Administration menu" })).ToHaveCountAsync(0);
         await Expect(alice.GetByRole(AriaRole.Link, new() { Name = "Automation" })).ToHaveCountAsync(0);
@@ -59,9 +60,9 @@ public sealed class AdminTests(WebSystem system)
         await page.GetByRole(AriaRole.Option, new() { Name = name }).ClickAsync();
         await Expect(page.Locator(".stage-row[data-stage='Offer'] .deal-count")).ToHaveTextAsync("1 deal");
 
-        await page.Locator(".stage-row[data-stage='Signature']").DragToAsync(page.Locator(".stage-row[data-stage='Contact']"));
+        await page.Locator(".stage-row[data-stage='Signature']").DragToAsync(page.Locator(".stage-row[data-stage='Contact']"), new() { TargetPosition = new() { X = 20, Y = 4 } });
+        await Expect(page.Locator(".stage-row").First).ToHaveAttributeAsync("data-stage", "Signature");
         await Expect(page.Locator(".stage-row")).ToHaveCountAsync(3);
-        Assert.Equal("Signature", await page.Locator(".stage-row").First.GetAttributeAsync("data-stage"));
         await page.GetByRole(AriaRole.Button, new() { Name = "Remove Offer" }).ClickAsync();
         await page.GetByRole(AriaRole.Group, new() { Name = "Where the deals of Offer go" }).GetByLabel("Move its open deals to").ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "Contact" }).ClickAsync();
