@@ -55,6 +55,7 @@ public static class WebService
         app.MapStaticAssets();
         app.MapWebSignIn();
         app.MapCsvExport();
+        app.MapReportExport();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
