@@ -14,6 +14,7 @@ var scenarios = new Dictionary<string, Func<Task>>
     ["stream"] = NotificationBenchmark.RunStreamAsync,
     ["webhooks"] = NotificationBenchmark.RunWebhooksAsync,
     ["web"] = WebBoardBenchmark.RunAsync,
+    ["dashboard"] = WebDashboardBenchmark.RunAsync,
     ["automation-eval"] = AutomationBenchmark.RunEvaluationAsync,
     ["automation-due"] = AutomationBenchmark.RunDueAsync,
     ["automation-simulate"] = AutomationBenchmark.RunSimulationAsync,

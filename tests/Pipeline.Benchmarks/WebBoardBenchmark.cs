@@ -123,7 +123,7 @@ public static class WebBoardBenchmark
     }
 
     /// <summary>The share of one core the run's processes use, over five seconds (a measurement, not a wait for something).</summary>
-    private static async Task<double> BusyAsync(Func<MachineCpu> read)
+    internal static async Task<double> BusyAsync(Func<MachineCpu> read)
     {
         var interval = TimeSpan.FromSeconds(5);
         var before = read();
@@ -132,7 +132,7 @@ public static class WebBoardBenchmark
         return after.ByPart.Sum(p => (p.Value - before.ByPart.GetValueOrDefault(p.Key)).TotalSeconds) / interval.TotalSeconds;
     }
 
-    private static async Task<IPage> SignInAsync(IBrowser browser, string user)
+    internal static async Task<IPage> SignInAsync(IBrowser browser, string user)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-US", ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
         var page = await context.NewPageAsync();
@@ -144,7 +144,7 @@ public static class WebBoardBenchmark
         return page;
     }
 
-    private static async Task<HttpClient> ApiAsync(string user)
+    internal static async Task<HttpClient> ApiAsync(string user)
     {
         using var gateway = new HttpClient { BaseAddress = Address };
         using var response = await gateway.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
@@ -158,7 +158,7 @@ public static class WebBoardBenchmark
         return client;
     }
 
-    private static async Task<int> OpenDealsAsync(HttpClient api, string pipelineId)
+    internal static async Task<int> OpenDealsAsync(HttpClient api, string pipelineId)
     {
         try
         {

@@ -135,7 +135,7 @@ public sealed class DashboardTests(WebSystem system)
         await Expect(page.Locator("[data-report=forecast] h2")).ToHaveTextAsync("Prévision par mois de décision");
         Assert.Matches(@"^\d{1,3},\d %$", Spaces(await page.Locator("[data-kpi=win-rate] .kpi-value").InnerTextAsync()));
         Assert.Matches(@"^[\d ]+ €$", Spaces(await page.Locator("[data-kpi=open] .kpi-value").InnerTextAsync()));
-        Assert.Matches(@"^\d+,\d jours$", Spaces(await page.Locator("[data-kpi=average-cycle] .kpi-value").InnerTextAsync()));
+        Assert.Matches(@"^[\d ]+,\d jours$", Spaces(await page.Locator("[data-kpi=average-cycle] .kpi-value").InnerTextAsync()));
         await page.ScreenshotAsync(new() { Path = Path.Combine(WebSystem.Artefacts, "dashboard-fr.png"), FullPage = true });
     }
 

@@ -42,7 +42,7 @@ public sealed class ReviewTests(WebSystem system)
         await Expect(pushed.Locator(".change-badge")).ToHaveTextAsync("pushed");
         await Expect(pushed.Locator(".what")).ToHaveTextAsync($"Decision date pushed from {Short(first, today, "en-US")} to {Short(later, today, "en-US")}");
         await Expect(item.Locator("li[data-kind=created] .change-badge")).ToHaveTextAsync("new");
-        Assert.True(int.Parse(await page.Locator("[data-kpi=pushed] .kpi-value").InnerTextAsync(), CultureInfo.InvariantCulture) >= 1);
+        Assert.True(int.Parse(await page.Locator("[data-kpi=pushed] .kpi-value").InnerTextAsync(), NumberStyles.AllowThousands, CultureInfo.GetCultureInfo("en-US")) >= 1);
         await page.ScreenshotAsync(new() { Path = Path.Combine(WebSystem.Artefacts, "review.png"), FullPage = true });
 
         await page.GotoAsync(new Uri(WebSystem.Address, $"/by-date?since={since}&q={Uri.EscapeDataString(title)}").ToString());
