@@ -1,15 +1,19 @@
 using System.Text.Json;
+using Pipeline.Web.ApiClients.Notification;
 
 namespace Pipeline.Web.Infrastructure;
 
 /// <summary>A change to a deal the user may read, as the notification stream announces it (SPEC §5).</summary>
 public sealed record OpportunityChange(Guid OpportunityId, Guid? PipelineId, Guid? StageId, string? Status, long Version, string? Change);
 
+/// <summary>A change to the user's inbox: a notification that arrived (the stream's item), or, with none, items marked read in this tab.</summary>
+public sealed record InboxChange(NotificationView? Arrived);
+
 /// <summary>
 /// The notification service's live stream (<c>GET /api/notifications/stream</c>, server-sent events) for one circuit:
-/// read on the server with the user's token, its <c>opportunity</c> events raised to the open views. It reconnects
-/// with <c>Last-Event-ID</c> after a cut, so a view misses nothing the stream kept, and backs off while the stream is
-/// unavailable.
+/// read on the server with the user's token, its <c>opportunity</c> events raised to the open views and its
+/// <c>notification</c> events to the bell and the inbox. It reconnects with <c>Last-Event-ID</c> after a cut, so a view
+/// misses nothing the stream kept, and backs off while the stream is unavailable.
 /// </summary>
 public sealed partial class LiveUpdates(PipelineApi api, ILogger<LiveUpdates> logger) : IAsyncDisposable
 {
@@ -18,7 +22,8 @@ public sealed partial class LiveUpdates(PipelineApi api, ILogger<LiveUpdates> lo
     private Task? _reading;
     private string? _lastEventId;
 
-    private readonly List<Subscriber> _subscribers = [];
+    private readonly List<Subscriber<OpportunityChange>> _dealSubscribers = [];
+    private readonly List<Subscriber<InboxChange>> _inboxSubscribers = [];
 
     /// <summary>True while the stream is connected: views show it, tests wait for it.</summary>
     public bool Connected { get; private set; }
@@ -34,15 +39,41 @@ public sealed partial class LiveUpdates(PipelineApi api, ILogger<LiveUpdates> lo
     /// off the stream's reader, which never waits for a view; a view marshals to its component itself (InvokeAsync).
     /// Dispose the answer with the view.
     /// </summary>
-    public IDisposable OnOpportunityChanges(Func<IReadOnlyList<OpportunityChange>, Task> apply)
+    public IDisposable OnOpportunityChanges(Func<IReadOnlyList<OpportunityChange>, Task> apply) => Subscribe(_dealSubscribers, apply);
+
+    /// <summary>
+    /// Hands the inbox's changes to a view (the bell, the inbox page), batched as <see cref="OnOpportunityChanges"/> does:
+    /// the notifications the stream brings, and the marks read of this circuit (<see cref="MarkedRead"/>), so that the
+    /// bell's count follows what the inbox page does without asking the API on every page.
+    /// </summary>
+    public IDisposable OnInboxChanges(Func<IReadOnlyList<InboxChange>, Task> apply) => Subscribe(_inboxSubscribers, apply);
+
+    /// <summary>Tells this circuit's other views that notifications were marked read here.</summary>
+    public void MarkedRead() => Publish(_inboxSubscribers, new InboxChange(null));
+
+    private Subscriber<T> Subscribe<T>(List<Subscriber<T>> subscribers, Func<IReadOnlyList<T>, Task> apply)
     {
-        var subscriber = new Subscriber(_subscribers, apply, logger);
-        lock (_subscribers)
+        var subscriber = new Subscriber<T>(subscribers, apply, logger);
+        lock (subscribers)
         {
-            _subscribers.Add(subscriber);
+            subscribers.Add(subscriber);
         }
 
         return subscriber;
+    }
+
+    private static void Publish<T>(List<Subscriber<T>> subscribers, T change)
+    {
+        Subscriber<T>[] current;
+        lock (subscribers)
+        {
+            current = [.. subscribers];
+        }
+
+        foreach (var subscriber in current)
+        {
+            subscriber.Add(change);
+        }
     }
 
     private async Task ReadAsync(CancellationToken stop)
@@ -127,42 +158,38 @@ public sealed partial class LiveUpdates(PipelineApi api, ILogger<LiveUpdates> lo
 
     private void Dispatch(string eventName, string data)
     {
-        if (eventName != "opportunity")
+        switch (eventName)
         {
-            return;
+            case "opportunity" when Read<OpportunityChange>(data) is { } change:
+                Publish(_dealSubscribers, change);
+                break;
+            case "notification" when Read<NotificationView>(data) is { } notification:
+                Publish(_inboxSubscribers, new InboxChange(notification));
+                break;
         }
+    }
 
-        OpportunityChange? change;
+    private T? Read<T>(string data) where T : class
+    {
         try
         {
-            change = JsonSerializer.Deserialize<OpportunityChange>(data, Json);
+            return JsonSerializer.Deserialize<T>(data, Json);
         }
         catch (JsonException)
         {
             LogUnreadable(logger, data);
-            return;
-        }
-
-        Subscriber[] subscribers;
-        lock (_subscribers)
-        {
-            subscribers = [.. _subscribers];
-        }
-
-        foreach (var subscriber in subscribers)
-        {
-            subscriber.Add(change!);
+            return null;
         }
     }
 
     /// <summary>One view's queue of changes, applied one batch at a time.</summary>
-    private sealed class Subscriber(List<Subscriber> subscribers, Func<IReadOnlyList<OpportunityChange>, Task> apply, ILogger logger) : IDisposable
+    private sealed class Subscriber<T>(List<Subscriber<T>> subscribers, Func<IReadOnlyList<T>, Task> apply, ILogger logger) : IDisposable
     {
         private readonly Lock _gate = new();
-        private List<OpportunityChange> _pending = [];
+        private List<T> _pending = [];
         private bool _applying;
 
-        public void Add(OpportunityChange change)
+        public void Add(T change)
         {
             lock (_gate)
             {
@@ -182,7 +209,7 @@ public sealed partial class LiveUpdates(PipelineApi api, ILogger<LiveUpdates> lo
         {
             while (true)
             {
-                List<OpportunityChange> batch;
+                List<T> batch;
                 lock (_gate)
                 {
                     if (_pending.Count == 0)
@@ -244,6 +271,6 @@ public sealed partial class LiveUpdates(PipelineApi api, ILogger<LiveUpdates> lo
     [LoggerMessage(LogLevel.Warning, "A view could not apply the live stream's changes; it will at the next one")]
     private static partial void LogApplyFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(LogLevel.Warning, "An opportunity event of the live stream could not be read: {Data}")]
+    [LoggerMessage(LogLevel.Warning, "An event of the live stream could not be read: {Data}")]
     private static partial void LogUnreadable(ILogger logger, string data);
 }
