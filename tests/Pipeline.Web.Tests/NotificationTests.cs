@@ -13,8 +13,11 @@ namespace Pipeline.Web.Tests;
 [Collection(WebCollection.Name)]
 public sealed class NotificationTests(WebSystem system)
 {
-    /// <summary>A move, its rule run, the notification and the stream: a few hops through the broker.</summary>
-    private static readonly TimeSpan Live = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// A move, its rule run, the notification and the stream: a few hops through the broker, behind whatever automation
+    /// still has to read of the demo import when the suite starts.
+    /// </summary>
+    private static readonly TimeSpan Live = TimeSpan.FromMinutes(3);
 
     private const string Negotiation = "Negotiation & follow-up";
 
@@ -26,7 +29,7 @@ public sealed class NotificationTests(WebSystem system)
         var page = await system.SignInAsync(DemoUsers.Maria, path: "/agenda");
         var bell = page.Locator(".notification-bell");
         await Expect(bell).ToHaveAttributeAsync("data-unread", "0", new() { Timeout = 30_000 });
-        await Expect(bell).ToHaveAttributeAsync("data-live", "on", new() { Timeout = 20_000 });
+        await Expect(bell).ToHaveAttributeAsync("data-stream", "connected", new() { Timeout = 20_000 });
         await Expect(Bell(page, "No unread notifications")).ToBeVisibleAsync();
 
         using var alice = await system.ApiAsAsync(WebSystem.Alice);
@@ -46,7 +49,7 @@ public sealed class NotificationTests(WebSystem system)
         await page.WaitForURLAsync(url => url.EndsWith($"/opportunities/{id}", StringComparison.Ordinal));
         await Expect(page.Locator(".deal-page[data-ready=true]")).ToBeVisibleAsync(new() { Timeout = 20_000 });
         await Expect(Bell(page, "No unread notifications")).ToBeVisibleAsync();
-        Assert.Equal(0, await UnreadAsync(maria));
+        Assert.Equal(0, await UnreadAsync(maria, null));
     }
 
     [Fact]
@@ -64,15 +67,17 @@ public sealed class NotificationTests(WebSystem system)
             await MoveToNegotiationAsync(alice, deals[^1]);
         }
 
-        await Eventually.Until(async () => await UnreadAsync(maria) == 11, Live, "maria has the eleven alerts");
+        await Eventually.Until(async () => await UnreadAsync(maria, marker) == 11, Live, "maria has the eleven alerts");
+        // Everything was read before the moves: these are the eleven, unless an alert of an earlier test came late.
+        var unread = await UnreadAsync(maria, null);
 
         var page = await system.SignInAsync(DemoUsers.Maria, path: "/notifications?unread=true");
         await Expect(page.Locator(".inbox[data-ready=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         var items = page.Locator("li.notification");
         await Expect(items).ToHaveCountAsync(10);
-        await Expect(Bell(page, "11 unread notifications")).ToBeVisibleAsync();
+        await Expect(Bell(page, $"{unread} unread notifications")).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Load more" }).ClickAsync();
-        await Expect(items).ToHaveCountAsync(11);
+        await Expect(items).ToHaveCountAsync(Math.Min(unread, 20));
         for (var i = 1; i <= 11; i++)
         {
             await Expect(Item(page, marker, i)).ToHaveCountAsync(1);
@@ -81,14 +86,14 @@ public sealed class NotificationTests(WebSystem system)
         var eleventh = Item(page, marker, 11);
         await eleventh.GetByRole(AriaRole.Button, new() { Name = $"Mark read: {marker} 11 reached {Negotiation}" }).ClickAsync();
         await Expect(eleventh.Locator("[data-testid=read-state]")).ToHaveTextAsync("Read");
-        await Expect(Bell(page, "10 unread notifications")).ToBeVisibleAsync();
-        await Expect(page.Locator("[data-testid=unread-count]")).ToHaveTextAsync("10 unread notifications");
+        await Expect(Bell(page, $"{unread - 1} unread notifications")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=unread-count]")).ToHaveTextAsync($"{unread - 1} unread notifications");
         await page.ScreenshotAsync(new() { Path = Path.Combine(WebSystem.Artefacts, "inbox.png"), FullPage = true });
 
         await Item(page, marker, 10).GetByRole(AriaRole.Link).ClickAsync();
         await page.WaitForURLAsync(url => url.EndsWith($"/opportunities/{deals[9]}", StringComparison.Ordinal));
         await Expect(page.Locator(".deal-page[data-ready=true]")).ToBeVisibleAsync(new() { Timeout = 20_000 });
-        await Expect(Bell(page, "9 unread notifications")).ToBeVisibleAsync();
+        await Expect(Bell(page, $"{unread - 2} unread notifications")).ToBeVisibleAsync();
 
         await page.GotoAsync(new Uri(WebSystem.Address, "/notifications").ToString());
         await Expect(page.Locator(".inbox[data-ready=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
@@ -100,7 +105,7 @@ public sealed class NotificationTests(WebSystem system)
         await page.GetByRole(AriaRole.Button, new() { Name = "Mark all read" }).ClickAsync();
         await Expect(Bell(page, "No unread notifications")).ToBeVisibleAsync();
         await Expect(page.Locator("li.notification.unread")).ToHaveCountAsync(0);
-        Assert.Equal(0, await UnreadAsync(maria));
+        Assert.Equal(0, await UnreadAsync(maria, null));
 
         await page.GetByText("Unread only").ClickAsync();
         await page.WaitForURLAsync(url => url.Contains("unread=true", StringComparison.Ordinal));
@@ -142,13 +147,20 @@ public sealed class NotificationTests(WebSystem system)
         Assert.False(kinds["stage-alert"].GetProperty("inApp").GetBoolean());
     }
 
-    private static ILocator Bell(IPage page, string name) => page.GetByRole(AriaRole.Button, new() { Name = name, Exact = true });
+    /// <summary>The bell's button, by the name a screen reader says.</summary>
+    private static ILocator Bell(IPage page, string name) => page.Locator($".notification-bell button[aria-label='{name}']");
 
     private static ILocator Item(IPage page, string marker, int number) =>
         page.Locator("li.notification").Filter(new() { HasText = $"{marker} {number:00} reached {Negotiation}" });
 
-    private static async Task<int> UnreadAsync(HttpClient api) =>
-        (await api.GetFromJsonAsync<JsonElement>("/api/notifications?unread=true&limit=1")).GetProperty("unreadCount").GetInt32();
+    /// <summary>Maria's unread notifications: all of them, or those about the test's deals (their titles carry its marker).</summary>
+    private static async Task<int> UnreadAsync(HttpClient api, string? marker)
+    {
+        var page = await api.GetFromJsonAsync<JsonElement>("/api/notifications?unread=true&limit=100");
+        return marker is null
+            ? page.GetProperty("unreadCount").GetInt32()
+            : page.GetProperty("items").EnumerateArray().Count(i => i.GetProperty("title").GetString()!.StartsWith(marker, StringComparison.Ordinal));
+    }
 
     /// <summary>What alice does on her board, through the API: the deal reaches the stage the "Negotiation alert" rule watches.</summary>
     private static async Task MoveToNegotiationAsync(HttpClient api, string id)
