@@ -109,7 +109,7 @@ public sealed class ImportTests(WebSystem system)
 
         await page.GotoAsync(new Uri(WebSystem.Address, "/import").ToString());
 
-        await Expect(page.GetByText("You may not open this page")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Expect(page.GetByText("Your role does not give access to this page.")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Choose a CSV file" })).ToHaveCountAsync(0);
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Administration menu" })).ToHaveCountAsync(0);
         using var alice = await system.ApiAsAsync(WebSystem.Alice);
