@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Pipeline.Web.ApiClients.Automation;
 
-/// <summary>What the generated automation client lacks: <c>If-Match</c> on a rule's change, and problem bodies kept.</summary>
+/// <summary>What the generated automation client lacks: <c>If-Match</c> on a rule's change.</summary>
 public partial class AutomationApi
 {
     /// <summary>
@@ -11,9 +11,6 @@ public partial class AutomationApi
     /// copy someone else has changed since is refused (412) rather than silently undoing theirs.
     /// </summary>
     public string? IfMatch { get; set; }
-
-    // A typed 400 keeps its body only when read as text: Domain/Problems reads the field messages from it.
-    partial void Initialize() => ReadResponseAsString = true;
 
     partial void PrepareRequest(HttpClient client, HttpRequestMessage request, string url)
     {
