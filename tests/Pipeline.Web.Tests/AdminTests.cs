@@ -60,7 +60,8 @@ public sealed class AdminTests(WebSystem system)
         await page.GetByRole(AriaRole.Option, new() { Name = name }).ClickAsync();
         await Expect(page.Locator(".stage-row[data-stage='Offer'] .deal-count")).ToHaveTextAsync("1 deal");
 
-        await page.Locator(".stage-row[data-stage='Signature']").DragToAsync(page.Locator(".stage-row[data-stage='Contact']"), new() { TargetPosition = new() { X = 20, Y = 4 } });
+        // Dropped on the upper half of the first stage: the drop zone puts it before that one (the lower half, after).
+        await page.Locator(".stage-row[data-stage='Signature']").DragToAsync(page.Locator(".stage-row[data-stage='Contact']"), new() { TargetPosition = new() { X = 12, Y = 6 }, Force = true });
         await Expect(page.Locator(".stage-row").First).ToHaveAttributeAsync("data-stage", "Signature");
         await Expect(page.Locator(".stage-row")).ToHaveCountAsync(3);
         await page.GetByRole(AriaRole.Button, new() { Name = "Remove Offer" }).ClickAsync();
