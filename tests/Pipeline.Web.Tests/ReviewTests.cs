@@ -71,7 +71,7 @@ public sealed class ReviewTests(WebSystem system)
     }
 
     [Fact]
-    public async Task The_review_starts_a_week_back_and_a_day_in_the_link_is_the_one_reviewed()
+    public async Task The_review_starts_a_week_back_a_day_in_the_link_is_the_one_reviewed_and_its_changes_download_as_csv()
     {
         var page = await system.SignInAsync(WebSystem.Alice, path: "/review");
         await Expect(page.Locator(".review-items[data-ready=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
@@ -82,6 +82,10 @@ public sealed class ReviewTests(WebSystem system)
         await Expect(page.Locator(".review-items[data-ready=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Expect(page.GetByLabel("Changes since")).ToHaveValueAsync(monthAgo.ToString("d", CultureInfo.GetCultureInfo("en-US")));
         await Expect(page.Locator("[data-kpi=created] .kpi-value")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^[\d,]+$"));
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-testid=csv-changes]").ClickAsync());
+        Assert.Equal("changes.csv", download.SuggestedFilename);
+        Assert.Equal("opportunityId,title,ownerId,kind,from,to,currency,at", (await File.ReadAllLinesAsync((await download.PathAsync())!))[0]);
     }
 
     /// <summary>A day as the review writes it: "31 Jan" this year, "31 Jan 2028" another.</summary>
