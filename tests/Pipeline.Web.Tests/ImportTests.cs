@@ -39,7 +39,7 @@ public sealed class ImportTests(WebSystem system)
         await Expect(job.Locator("[data-testid=import-status]")).ToHaveTextAsync("Completed");
         await Expect(job.Locator("[data-testid=import-counts]")).ToHaveTextAsync("100% · 8,800 of 8,800 rows · 8,800 imported · 0 not imported");
         await Expect(job.Locator("[data-testid=import-errors]")).ToHaveCountAsync(0);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(WebSystem.Artefacts, "import-progress.png"), FullPage = true });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(WebSystem.Artefacts, "import-progress.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class ImportTests(WebSystem system)
             await Expect(errors.Nth(1)).ToContainTextAsync("expectedDecisionDate: '31/06/2031' is not a date");
             await Expect(errors.Nth(2)).ToContainTextAsync("5");
             await Expect(errors.Nth(2)).ToContainTextAsync("stage: no stage named 'Closing'");
-            await page.ScreenshotAsync(new() { Path = Path.Combine(WebSystem.Artefacts, "import-errors.png"), FullPage = true });
+            await page.ScreenshotAsync(new() { Path = Path.Combine(WebSystem.Artefacts, "import-errors.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
 
             using var admin = await system.ApiAsAsync(DemoUsers.AcmeAdmin);
             var imported = await admin.GetStringAsync($"/api/opportunities?q={Uri.EscapeDataString(marker)}");

@@ -43,7 +43,7 @@ public sealed class NotificationTests(WebSystem system)
         var alert = page.GetByText($"{title} reached {Negotiation}");
         await Expect(alert).ToBeVisibleAsync();
         await Expect(page.GetByText("See all notifications")).ToBeVisibleAsync();
-        await page.ScreenshotAsync(new() { Path = Path.Combine(WebSystem.Artefacts, "bell.png"), FullPage = true });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(WebSystem.Artefacts, "bell.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
 
         await alert.ClickAsync();
         await page.WaitForURLAsync(url => url.EndsWith($"/opportunities/{id}", StringComparison.Ordinal));
@@ -88,7 +88,7 @@ public sealed class NotificationTests(WebSystem system)
         await Expect(eleventh.Locator("[data-testid=read-state]")).ToHaveTextAsync("Read");
         await Expect(Bell(page, $"{unread - 1} unread notifications")).ToBeVisibleAsync();
         await Expect(page.Locator("[data-testid=unread-count]")).ToHaveTextAsync($"{unread - 1} unread notifications");
-        await page.ScreenshotAsync(new() { Path = Path.Combine(WebSystem.Artefacts, "inbox.png"), FullPage = true });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(WebSystem.Artefacts, "inbox.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
 
         await Item(page, marker, 10).GetByRole(AriaRole.Link).ClickAsync();
         await page.WaitForURLAsync(url => url.EndsWith($"/opportunities/{deals[9]}", StringComparison.Ordinal));
@@ -131,7 +131,7 @@ public sealed class NotificationTests(WebSystem system)
         await Expect(page.GetByLabel("Langue des e-mails")).ToHaveValueAsync("Français");
         await page.GetByRole(AriaRole.Button, new() { Name = "Enregistrer" }).ClickAsync();
         await Expect(page.Locator("#mud-snackbar-container").GetByText("Vos préférences de notification sont enregistrées.")).ToBeVisibleAsync();
-        await page.ScreenshotAsync(new() { Path = Path.Combine(WebSystem.Artefacts, "preferences.png"), FullPage = true });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(WebSystem.Artefacts, "preferences.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
 
         await page.ReloadAsync();
         await Expect(page.Locator(".preferences[data-ready=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
