@@ -30,6 +30,30 @@ public sealed class KpiTests
     }
 
     [Fact]
+    public void The_distribution_of_sales_cycles_has_every_bucket_with_both_ends_included_and_sums_to_the_won_deals()
+    {
+        // 7 and 8, 14 and 15, 365 and 366 days: each side of a bucket's edge; nothing between 31 and 180 days.
+        var cycles = new DaysHistogram([(0, 1), (7, 2), (8, 1), (14, 1), (15, 3), (30, 1), (181, 1), (365, 2), (366, 1), (1_000, 4)]);
+
+        var distribution = Kpis.CycleDistribution(cycles);
+
+        Assert.Equal(
+            [new CycleBucket(0, 7, 3), new CycleBucket(8, 14, 2), new CycleBucket(15, 30, 4), new CycleBucket(31, 60, 0), new CycleBucket(61, 90, 0),
+             new CycleBucket(91, 180, 0), new CycleBucket(181, 365, 3), new CycleBucket(366, null, 5)],
+            distribution);
+        Assert.Equal(cycles.Counts.Sum(c => c.Count), distribution.Sum(b => b.Deals));
+    }
+
+    [Fact]
+    public void Without_won_deals_the_distribution_still_has_its_eight_buckets()
+    {
+        var distribution = Kpis.CycleDistribution(new DaysHistogram([]));
+
+        Assert.Equal([(0, 7), (8, 14), (15, 30), (31, 60), (61, 90), (91, 180), (181, 365), (366, (int?)null)], distribution.Select(b => (b.FromDays, b.ToDays)));
+        Assert.All(distribution, b => Assert.Equal(0, b.Deals));
+    }
+
+    [Fact]
     public void Sales_velocity_is_open_deals_times_win_rate_times_average_won_amount_over_average_cycle()
     {
         var winRate = Kpis.Ratio(4, 7);

@@ -13,7 +13,7 @@ public sealed class ReportCsvTests
     {
         var report = new SummaryReport("EUR", new DateTimeOffset(2026, 12, 4, 10, 30, 0, TimeSpan.Zero), new DateTimeOffset(2025, 12, 5, 0, 0, 0, TimeSpan.Zero),
             new DateTimeOffset(2026, 12, 5, 0, 0, 0, TimeSpan.Zero), 3, 61_000m, 39_950.5m, 4, 42_500m, 3, 7_800m, 1.0 / 3, 0.571429, 82.75, 75, 73.9857, 9,
-            [new CurrencyFigures("USD", 1, 2, 3, 4)], ["GBP"], ["lostAmount"], [new LeftOutAmounts("GBP", 0, 0, 0, 100)]);
+            [new CurrencyFigures("USD", 1, 2, 3, 4)], ["GBP"], ["lostAmount"], [new LeftOutAmounts("GBP", 0, 0, 0, 100)], [new CycleBucket(0, 7, 4)]);
 
         Assert.Equal("""
             currency,asOf,from,to,openCount,openAmount,weightedAmount,wonCount,wonAmount,lostCount,lostAmount,conversionRate,winRate,averageSalesCycleDays,medianSalesCycleDays,salesVelocityPerDay,createdCount

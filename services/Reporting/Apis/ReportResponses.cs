@@ -8,13 +8,14 @@ public sealed record CurrencyFigures(string Currency, decimal OpenAmount, decima
 /// The summary. An amount figure (and the velocity computed from the won amount) is null when there were amounts
 /// behind it and none converted into <see cref="Currency"/>; <see cref="IncompleteFigures"/> names the figures that
 /// leave amounts out, and <see cref="LeftOut"/> says which, per currency (<see cref="MissingRates"/>: those currencies).
+/// <see cref="CycleDistribution"/> counts the won deals by sales cycle in fixed buckets of days (<see cref="Kpis.CycleDistribution"/>).
 /// </summary>
 public sealed record SummaryReport(
     string Currency, DateTimeOffset? AsOf, DateTimeOffset From, DateTimeOffset To,
     int OpenCount, decimal? OpenAmount, decimal? WeightedAmount, int WonCount, decimal? WonAmount, int LostCount, decimal? LostAmount,
     double ConversionRate, double WinRate, double AverageSalesCycleDays, double MedianSalesCycleDays, double? SalesVelocityPerDay,
     int CreatedCount, IReadOnlyList<CurrencyFigures> ByCurrency, IReadOnlyList<string> MissingRates,
-    IReadOnlyList<string> IncompleteFigures, IReadOnlyList<LeftOutAmounts> LeftOut);
+    IReadOnlyList<string> IncompleteFigures, IReadOnlyList<LeftOutAmounts> LeftOut, IReadOnlyList<CycleBucket> CycleDistribution);
 
 public sealed record FunnelStage(
     Guid StageId, string Name, int Order, int Entered, int Advanced, int Lost, double ConversionRate, double DropOffRate,

@@ -77,7 +77,7 @@ public static class ReportsApi
             Kpis.AverageDays(cycleDays, wonCount), Math.Round(Kpis.Median(figures.Cycles), 4),
             wonAmount.Value is null ? null : Kpis.SalesVelocityPerDay(openCount, winRate, wonAmount.Sum, wonCount, cycleDays), (int)figures.Cohort.Created,
             byCurrency.Select(c => new CurrencyFigures(c.Key, Kpis.Round(c.Value[0]), Kpis.Round(c.Value[1]), Kpis.Round(c.Value[2]), Kpis.Round(c.Value[3]))).ToList(),
-            money.Missing, incomplete, money.LeftOut);
+            money.Missing, incomplete, money.LeftOut, Kpis.CycleDistribution(figures.Cycles));
         return query.Format == "csv" ? ReportCsv.Summary(report) : TypedResults.Ok(report);
     }
 

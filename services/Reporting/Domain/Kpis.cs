@@ -59,7 +59,31 @@ public static class Kpis
         return (ValueAt((total - 1) / 2) + ValueAt(total / 2)) / 2.0;
     }
 
+    /// <summary>
+    /// How many won deals took how long (<paramref name="cycles"/>: the days of the median), in fixed buckets of days,
+    /// both ends included: 0–7, 8–14, 15–30, 31–60, 61–90, 91–180, 181–365, and 366 or more.
+    /// </summary>
+    public static IReadOnlyList<CycleBucket> CycleDistribution(DaysHistogram cycles)
+    {
+        // Fixed buckets, every one present even when empty: a chart keeps its bars in their places from one period,
+        // team or owner to the next, so they compare bar by bar. Weeks, then months, then quarters: most deals close
+        // within weeks, a few take a year. A deal counts in the first bucket reaching its days, so the buckets sum
+        // to the won deals whatever their days (a cycle is never negative: a deal closes after it was created).
+        var deals = new long[CycleBucketEnds.Length + 1];
+        foreach (var (days, count) in cycles.Counts)
+        {
+            var bucket = Array.FindIndex(CycleBucketEnds, end => days <= end);
+            deals[bucket < 0 ? CycleBucketEnds.Length : bucket] += count;
+        }
+
+        return deals.Select((count, i) => new CycleBucket(
+            i == 0 ? 0 : CycleBucketEnds[i - 1] + 1, i < CycleBucketEnds.Length ? CycleBucketEnds[i] : null, (int)count)).ToList();
+    }
+
     public static decimal Round(decimal amount) => Math.Round(amount, 2);
+
+    /// <summary>The last day of each bucket of <see cref="CycleDistribution"/> but the last, which is open-ended.</summary>
+    private static readonly int[] CycleBucketEnds = [7, 14, 30, 60, 90, 180, 365];
 
     private static readonly int UnixEpochDay = new DateOnly(1970, 1, 1).DayNumber;
 }

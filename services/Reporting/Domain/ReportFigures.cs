@@ -26,6 +26,9 @@ public sealed record GroupFigures(string Key, ClosedFigures Closed);
 
 public sealed record LostReason(string Reason, int Count);
 
+/// <summary>Won deals whose sales cycle took from <see cref="FromDays"/> to <see cref="ToDays"/> days, both included (no end: or more).</summary>
+public sealed record CycleBucket(int FromDays, int? ToDays, int Deals);
+
 public sealed record StaleDeal(
     Guid OpportunityId, string Title, string OwnerId, Guid StageId, string StageName, decimal Amount, string Currency,
     DateTimeOffset LastTouchedAt, int DaysIdle, int RottingDays);
@@ -33,3 +36,4 @@ public sealed record StaleDeal(
 public sealed record SlippedDeal(
     Guid OpportunityId, string Title, string OwnerId, string Status, DateOnly? ExpectedDecisionDate, int PushCount, int PushedDays,
     decimal Amount, string Currency);
+
