@@ -46,6 +46,7 @@ public static class ReportingService
     public static WebApplication MapReportingApi(this WebApplication app)
     {
         app.MapReportsApi();
+        app.MapFigureDealsApi();
         app.MapPipelineReviewApi();
         app.MapRebuildApi();
         app.MapProbeApi<ReportingDbContext>(ResourceNames.Reporting);

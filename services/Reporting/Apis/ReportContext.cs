@@ -110,6 +110,10 @@ public sealed class ReportContext(ReportingDbContext db, CurrentUser caller, Tim
         return new ReportSetting(ReportFilter.For(reader, state.ActiveGeneration, criteria, period(calendar, today)), money, state.TimeZone, today, asOf);
     }
 
+    /// <summary>Whether <paramref name="stageId"/> is a stage of the caller's organisation (of any of its pipelines).</summary>
+    public Task<bool> IsStageAsync(Guid stageId, CancellationToken cancellationToken) =>
+        db.PipelineStages.AnyAsync(s => s.StageId == stageId, cancellationToken);
+
     public async Task<Guid?> DefaultPipelineAsync(CancellationToken cancellationToken) =>
         await db.PipelineStages.Where(s => s.IsDefaultPipeline).Select(s => (Guid?)s.PipelineId).FirstOrDefaultAsync(cancellationToken);
 }

@@ -44,6 +44,11 @@ internal static class ReportCsv
         ("expectedDecisionDate", d => d.ExpectedDecisionDate), ("pushCount", d => d.PushCount), ("pushedDays", d => d.PushedDays),
         ("amount", d => d.Amount), ("currency", d => d.Currency));
 
+    public static FileContentHttpResult FigureDeals(string figure, IReadOnlyList<FigureDeal> deals) => File($"deals-{figure}", deals,
+        ("opportunityId", d => d.OpportunityId), ("title", d => d.Title), ("ownerId", d => d.OwnerId), ("pipelineId", d => d.PipelineId),
+        ("stageId", d => d.StageId), ("stageName", d => d.StageName), ("status", d => d.Status), ("amount", d => d.Amount),
+        ("currency", d => d.Currency), ("createdAt", d => d.CreatedAt), ("closedAt", d => d.ClosedAt), ("cycleDays", d => d.CycleDays));
+
     /// <summary>The page's changed deals, a line per change; the totals are in the JSON answer.</summary>
     public static FileContentHttpResult Changes(ChangesReport report) => File("changes",
         report.Items.SelectMany(d => d.Changes.Select(c => (Deal: d, Change: c))).ToList(),

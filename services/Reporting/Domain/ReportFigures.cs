@@ -37,3 +37,29 @@ public sealed record SlippedDeal(
     Guid OpportunityId, string Title, string OwnerId, string Status, DateOnly? ExpectedDecisionDate, int PushCount, int PushedDays,
     decimal Amount, string Currency);
 
+/// <summary>A deal behind a report's figure (<see cref="DealFigure"/>); <see cref="CycleDays"/>: its sales cycle, if won.</summary>
+public sealed record FigureDeal(
+    Guid OpportunityId, string Title, string OwnerId, Guid PipelineId, Guid StageId, string StageName, string Status, decimal Amount,
+    string Currency, DateTimeOffset CreatedAt, DateTimeOffset? ClosedAt, int? CycleDays);
+
+/// <summary>
+/// The figures whose deals <c>GET /api/reports/deals</c> lists, each the deals a report counts in it: created in the
+/// period (the cohort of the conversion rate), won, lost, or either (the win rate) in the period, and those of the
+/// cohort that entered a stage (the funnel's entered).
+/// </summary>
+public static class DealFigure
+{
+    public const string Created = "created";
+    public const string Won = "won";
+    public const string Lost = "lost";
+    public const string Closed = "closed";
+    public const string Entered = "entered";
+
+    public static readonly IReadOnlyList<string> All = [Created, Won, Lost, Closed, Entered];
+}
+
+/// <summary>
+/// Which deals to list: those behind <see cref="Figure"/>; for <c>entered</c>, of the stage <see cref="StageId"/>;
+/// for <c>won</c>, optionally only those whose cycle took from <see cref="CycleFrom"/> to <see cref="CycleTo"/> days.
+/// </summary>
+public sealed record DealsBehind(string Figure, Guid? StageId = null, int? CycleFrom = null, int? CycleTo = null);

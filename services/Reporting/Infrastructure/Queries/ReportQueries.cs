@@ -227,6 +227,70 @@ public sealed class ReportQueries(NpgsqlDataSource database)
         return items;
     }
 
+    /// <summary>
+    /// The deals behind a figure of the summary or the funnel (<paramref name="behind"/>), the same rows the figure
+    /// counts (whose rollups are computed from them), so the list is as long as the figure: a page from
+    /// <paramref name="offset"/>, latest first. Days are cut in <paramref name="timeZone"/>, as the rollups'.
+    /// </summary>
+    public async Task<List<FigureDeal>> FigureDealsAsync(
+        ReportFilter filter, DealsBehind behind, string timeZone, int offset, int limit, CancellationToken cancellationToken)
+    {
+        // The days of a sales cycle as the median and the distribution count them (CycleHistogram).
+        const string cycle = "(d.closed_at AT TIME ZONE @zone)::date - (d.created_at AT TIME ZONE @zone)::date";
+        const string closedInPeriod = "d.closed_at >= @from AND d.closed_at < @to";
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection);
+        var command = new NpgsqlBatchCommand();
+        var which = behind.Figure switch
+        {
+            DealFigure.Created => $"{filter.Condition(command)} AND d.created_at >= @from AND d.created_at < @to",
+            DealFigure.Won => $"{filter.Condition(command)} AND d.status = 'won' AND {closedInPeriod}"
+                + (behind.CycleFrom is null ? "" : $" AND {cycle} >= @cycle_from") + (behind.CycleTo is null ? "" : $" AND {cycle} <= @cycle_to"),
+            DealFigure.Lost => $"{filter.Condition(command)} AND d.status = 'lost' AND {closedInPeriod}",
+            DealFigure.Closed => $"{filter.Condition(command)} AND d.status IN ('won', 'lost') AND {closedInPeriod}",
+            // The funnel counts the cohort's deal_stages rows of the stage (stage_rollup_changes.sql: skipped stages
+            // have none, a stage entered again has one), filtered on the rows' own copy of the deal's dimensions:
+            // the same rows, with the same filter.
+            DealFigure.Entered => $"""
+                d.organization_id = @org AND d.generation = @generation AND EXISTS (
+                    SELECT 1 FROM deal_stages e WHERE {filter.Condition(command, "e")} AND e.opportunity_id = d.opportunity_id
+                    AND e.stage_id = @stage AND e.created_at >= @from AND e.created_at < @to)
+                """,
+            _ => throw new ArgumentOutOfRangeException(nameof(behind), behind.Figure, "created, won, lost, closed or entered."),
+        };
+        var latest = behind.Figure is DealFigure.Created or DealFigure.Entered ? "d.created_at" : "d.closed_at";
+        // Left join: a deal in a stage the pipeline's events have not named yet is counted in the figures, so listed.
+        command.CommandText = $"""
+            SELECT d.opportunity_id, d.title, d.owner_id, d.pipeline_id, d.stage_id, coalesce(s.name, ''), d.status, d.amount, d.currency,
+                   d.created_at, d.closed_at, CASE WHEN d.status = 'won' THEN {cycle} END
+            FROM deals d LEFT JOIN pipeline_stages s ON s.organization_id = d.organization_id AND s.stage_id = d.stage_id
+            WHERE {which}
+            ORDER BY {latest} DESC, d.opportunity_id OFFSET @offset LIMIT @limit
+            """;
+        batch.BatchCommands.Add(command);
+        command.Parameters.AddWithValue("zone", timeZone);
+        command.Parameters.AddWithValue("offset", offset);
+        command.Parameters.AddWithValue("limit", limit);
+        foreach (var (name, value) in new (string, object?)[] { ("stage", behind.StageId), ("cycle_from", behind.CycleFrom), ("cycle_to", behind.CycleTo) })
+        {
+            if (value is not null)
+            {
+                command.Parameters.AddWithValue(name, value);
+            }
+        }
+
+        var items = new List<FigureDeal>();
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(new FigureDeal(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetGuid(3), reader.GetGuid(4), reader.GetString(5),
+                reader.GetString(6), reader.GetDecimal(7), reader.GetString(8).Trim(), reader.GetFieldValue<DateTimeOffset>(9),
+                reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10), reader.IsDBNull(11) ? null : reader.GetInt32(11)));
+        }
+
+        return items;
+    }
+
     /// <summary>A statement on the deals: {0} is the filter's condition on <c>deals d</c>.</summary>
     private static NpgsqlBatchCommand Command(NpgsqlBatch batch, ReportFilter filter, string sql)
     {
