@@ -52,7 +52,7 @@ public sealed class DashboardTests(WebSystem system)
     }
 
     [Fact]
-    public async Task A_forecast_month_opens_the_list_of_the_deals_decided_in_it()
+    public async Task A_forecast_month_and_its_bar_open_the_list_of_the_deals_decided_in_it()
     {
         using var api = await system.ApiAsAsync(WebSystem.Alice);
         var segment = Unique("drill").Replace(' ', '-');
@@ -78,31 +78,113 @@ public sealed class DashboardTests(WebSystem system)
         await Expect(table.Locator("tbody tr")).ToContainTextAsync(title);
         Assert.Contains($"segment={segment}", page.Url, StringComparison.Ordinal);
         Assert.Contains("decisionFrom=" + next.ToString("yyyy-MM-01", CultureInfo.InvariantCulture), page.Url, StringComparison.Ordinal);
+
+        // The chart's bar of that month opens the same list; its tooltip names the month first. The segment's only
+        // amounts are that deal's: the first bar drawn with a height is its open amount (bars come series by series).
+        await page.GotoAsync(new Uri(new Uri(page.Url), $"/dashboard?segment={segment}").ToString());
+        await DashboardReadyAsync(page);
+        var bars = page.Locator("[data-report=forecast] .report-chart path.mud-chart-bar");
+        var drawn = await bars.EvaluateAllAsync<int>("bars => bars.findIndex(b => b.getBBox().height > 0)");
+        var tooltip = page.Locator("[data-report=forecast] .mud-chart-tooltip");
+        var named = next.ToString("MMM yy", CultureInfo.GetCultureInfo("en-US")) + " · Open";
+        // A pointer that arrives while the chart redraws may go unseen, as a user's may: off and on again.
+        var (x, y, _) = await Eventually.Until(async () =>
+        {
+            var (atX, atY) = await PointAtAsync(bars.Nth(drawn));
+            await page.Mouse.MoveAsync(atX, atY - 200);
+            await page.Mouse.MoveAsync(atX, atY);
+            try
+            {
+                await tooltip.Filter(new() { HasText = named }).WaitForAsync(new() { Timeout = 2_000 });
+                return (atX, atY, Shown: true);
+            }
+            catch (TimeoutException)
+            {
+                return (atX, atY, Shown: false);
+            }
+        }, point => point.Shown, TimeSpan.FromSeconds(30), "the bar's tooltip names its month");
+        await page.Mouse.ClickAsync(x, y);
+        await page.WaitForURLAsync(url => url.Contains("decisionFrom=" + next.ToString("yyyy-MM-01", CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        await Expect(page.Locator("table.deal-table[data-ready=true] tbody tr")).ToContainTextAsync(title);
     }
 
     [Fact]
-    public async Task A_bar_of_the_win_rate_chart_opens_the_won_deals_of_its_segment()
+    public async Task A_bar_of_the_win_rate_chart_opens_the_closed_deals_behind_the_rate()
     {
         using var api = await system.ApiAsAsync(WebSystem.Alice);
         var segment = Unique("bar").Replace(' ', '-');
-        var title = Unique("Won in its segment");
-        var id = await CreateDealAsync(api, title, 6_000m, null, segment);
-        (await api.PostAsync($"/api/opportunities/{id}/win", null)).EnsureSuccessStatusCode();
-        await CreateDealAsync(api, Unique("Still open in its segment"), 4_000m, null, segment);
+        var won = Unique("Won in its segment");
+        var lost = Unique("Lost in its segment");
+        var open = Unique("Still open in its segment");
+        var wonId = await CreateDealAsync(api, won, 6_000m, null, segment);
+        (await api.PostAsync($"/api/opportunities/{wonId}/win", null)).EnsureSuccessStatusCode();
+        var lostId = await CreateDealAsync(api, lost, 3_000m, null, segment);
+        (await api.PostAsJsonAsync($"/api/opportunities/{lostId}/lose", new { reason = "Price" })).EnsureSuccessStatusCode();
+        await CreateDealAsync(api, open, 4_000m, null, segment);
         await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonElement>($"/api/reports/win-loss?groupBy=segment&segment={segment}"))
-            .GetProperty("groups").EnumerateArray().Any(g => g.GetProperty("won").GetInt32() == 1), Projected, "the won deal is in the win/loss report");
+            .GetProperty("groups").EnumerateArray().Any(g => g.GetProperty("won").GetInt32() == 1 && g.GetProperty("lost").GetInt32() == 1),
+            Projected, "the closed deals are in the win/loss report");
 
         var page = await system.SignInAsync(WebSystem.Alice, path: $"/dashboard?segment={segment}");
         await DashboardReadyAsync(page);
-        await Expect(page.Locator($"[data-report=win-loss] tr[data-group='{segment}'] td.num").Nth(2)).ToHaveTextAsync("100.0%");
+        await Expect(page.Locator($"[data-report=win-loss] tr[data-group='{segment}'] td.num").Nth(2)).ToHaveTextAsync("50.0%");
 
-        await page.Locator("[data-report=win-loss] .report-chart .mud-chart-bar").First.ClickAsync();
+        var (x, y) = await PointAtAsync(page.Locator("[data-report=win-loss] .report-chart path.mud-chart-bar").First);
+        await page.Mouse.ClickAsync(x, y);
 
-        await page.WaitForURLAsync(url => url.Contains("/opportunities?", StringComparison.Ordinal));
-        var table = page.Locator("table.deal-table[data-ready=true]");
-        await Expect(table.Locator("tbody tr")).ToHaveCountAsync(1);
-        await Expect(table.Locator("tbody tr")).ToContainTextAsync(title);
-        Assert.Contains("status=won", page.Url, StringComparison.Ordinal);
+        // The rate's deals: the won one and the lost one, not the open one.
+        await page.WaitForURLAsync(url => url.Contains("/dashboard/deals?", StringComparison.Ordinal));
+        Assert.Contains("figure=closed", page.Url, StringComparison.Ordinal);
+        var rows = page.Locator("table.deal-table[data-ready=true] tbody tr");
+        await Expect(rows).ToHaveCountAsync(2);
+        await Expect(rows.Filter(new() { HasText = won })).ToContainTextAsync("Won");
+        await Expect(rows.Filter(new() { HasText = lost })).ToContainTextAsync("Lost");
+        await Expect(page.GetByTestId("figure-heading")).ToHaveTextAsync("Deals closed in the period (won and lost)");
+        await Expect(page.GetByTestId("figure-scope")).ToContainTextAsync($"Segment: {segment}");
+    }
+
+    [Fact]
+    public async Task The_distribution_of_cycles_and_the_funnel_open_the_deals_they_count()
+    {
+        using var api = await system.ApiAsAsync(WebSystem.Alice);
+        var segment = Unique("cycle").Replace(' ', '-');
+        var title = Unique("Won the day it came");
+        var id = await CreateDealAsync(api, title, 9_000m, null, segment);
+        (await api.PostAsync($"/api/opportunities/{id}/win", null)).EnsureSuccessStatusCode();
+        await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonElement>($"/api/reports/summary?segment={segment}")).GetProperty("wonCount").GetInt32() == 1,
+            Projected, "the won deal is in the summary");
+
+        var page = await system.SignInAsync(WebSystem.Alice, path: $"/dashboard?segment={segment}");
+        await DashboardReadyAsync(page);
+        // Created and won today: a cycle of 0 days, the first bucket, the only won deal.
+        var bucket = page.Locator("[data-report=cycle-distribution] tr[data-bucket='0']");
+        await Expect(bucket.Locator("td").First).ToHaveTextAsync("0–7 days");
+        await Expect(bucket.Locator("td.num").First).ToHaveTextAsync("1");
+        await Expect(bucket.Locator("td.num").Nth(1)).ToHaveTextAsync("100.0%");
+        await Expect(page.Locator("[data-report=cycle-distribution] tr[data-bucket='8'] td.num").First).ToHaveTextAsync("0");
+
+        await bucket.GetByRole(AriaRole.Link).ClickAsync();
+
+        await page.WaitForURLAsync(url => url.Contains("/dashboard/deals?", StringComparison.Ordinal));
+        var rows = page.Locator("table.deal-table[data-ready=true] tbody tr");
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows).ToContainTextAsync(title);
+        await Expect(rows.Locator("td.num").Nth(1)).ToHaveTextAsync("0 days");
+        await Expect(page.GetByTestId("figure-heading")).ToHaveTextAsync("Deals won in the period, cycle of 0–7 days");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(WebSystem.Artefacts, "figure-deals.png"), FullPage = true });
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("csv-deals").ClickAsync());
+        var csv = (await File.ReadAllLinesAsync((await download.PathAsync())!)).Where(line => line.Length > 0).ToArray();
+        Assert.StartsWith("opportunityId,title,", csv[0], StringComparison.Ordinal);
+        Assert.Equal(2, csv.Length);
+        Assert.Contains(title, csv[1], StringComparison.Ordinal);
+
+        // Back on the dashboard, the funnel's first stage opens the deals that entered it: the deal, won since.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Back to the dashboard" }).ClickAsync();
+        await DashboardReadyAsync(page);
+        await page.Locator("[data-report=funnel] tbody tr").First.GetByRole(AriaRole.Link).ClickAsync();
+        await page.WaitForURLAsync(url => url.Contains("figure=entered", StringComparison.Ordinal));
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows).ToContainTextAsync(title);
     }
 
     [Fact]
@@ -138,6 +220,25 @@ public sealed class DashboardTests(WebSystem system)
         Assert.Matches(@"^[\d ]+ €$", Spaces(await page.Locator("[data-kpi=open] .kpi-value").InnerTextAsync()));
         Assert.Matches(@"^[\d ]+,\d jours$", Spaces(await page.Locator("[data-kpi=average-cycle] .kpi-value").InnerTextAsync()));
         await page.ScreenshotAsync(new() { Path = Path.Combine(WebSystem.Artefacts, "dashboard-fr.png"), FullPage = true });
+    }
+
+    /// <summary>
+    /// The middle of a chart's bar, scrolled into view. A bar is an SVG line drawn with a wide stroke, which Playwright's
+    /// own hover and click take for invisible: the mouse goes where a user's pointer would.
+    /// </summary>
+    private static async Task<(float X, float Y)> PointAtAsync(ILocator bar)
+    {
+        // The chart lays its bars out again once it has measured its axis labels: the point is where the bar stays.
+        (float X, float Y)? previous = null;
+        var (point, _) = await Eventually.Until(async () =>
+        {
+            await bar.EvaluateAsync("bar => bar.scrollIntoView({ block: 'center' })");
+            var box = (await bar.BoundingBoxAsync())!;
+            var (at, before) = ((box.X + box.Width / 2, box.Y + box.Height / 2), previous);
+            previous = at;
+            return (at, before);
+        }, read => read.at == read.before, TimeSpan.FromSeconds(10), "the bar stays in place");
+        return point;
     }
 
     internal static async Task DashboardReadyAsync(IPage page) =>

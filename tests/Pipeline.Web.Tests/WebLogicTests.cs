@@ -58,6 +58,25 @@ public sealed class WebLogicTests
         }
     }
 
+    [Theory]
+    [InlineData("en-US", 8, 14, "8–14 days")]
+    [InlineData("en-US", 1000, null, "1,000 days or more")]
+    [InlineData("fr-FR", 0, 7, "0 à 7 jours")]
+    [InlineData("fr-FR", 366, null, "366 jours ou plus")]
+    public void A_bucket_of_sales_cycles_is_named_by_its_days_in_the_browsers_language(string culture, int from, int? to, string expected)
+    {
+        var (before, beforeUi) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
+        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(culture);
+        try
+        {
+            Assert.Equal(expected, ReportFormats.CycleRange(from, to, CultureInfo.CurrentCulture).Replace('\u202F', ' ').Replace('\u00A0', ' '));
+        }
+        finally
+        {
+            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (before, beforeUi);
+        }
+    }
+
     [Fact]
     public void Every_text_has_its_french_version() => Assert.Empty(Texts.MissingInFrench);
 

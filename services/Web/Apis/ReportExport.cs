@@ -10,10 +10,11 @@ namespace Pipeline.Web.Apis;
 /// </summary>
 public static class ReportExport
 {
-    private static readonly string[] Reports = ["summary", "funnel", "forecast", "win-loss", "changes"];
+    private static readonly string[] Reports = ["summary", "funnel", "forecast", "win-loss", "changes", "deals"];
 
     private static readonly string[] Filters =
-        ["pipelineId", "from", "to", "period", "ownerId", "teamId", "segment", "source", "groupBy", "months", "since", "until"];
+        ["pipelineId", "from", "to", "period", "ownerId", "teamId", "segment", "source", "groupBy", "months", "since", "until", "figure", "stageId",
+         "cycleFrom", "cycleTo"];
 
     public static WebApplication MapReportExport(this WebApplication app)
     {

@@ -13,6 +13,13 @@ public static class ReportFormats
 
     public static string Days(double days, CultureInfo culture) => Texts.Get("Dashboard.DaysValue", days.ToString("N1", culture));
 
+    public static string WholeDays(int days, CultureInfo culture) => Texts.Get("Dashboard.DaysValue", days.ToString("N0", culture));
+
+    /// <summary>A bucket of the distribution of sales cycles: "8–14 days", or "366 days or more" for the last.</summary>
+    public static string CycleRange(int fromDays, int? toDays, CultureInfo culture) => toDays is { } to
+        ? Texts.Get("Dashboard.CycleRange", fromDays.ToString("N0", culture), to.ToString("N0", culture))
+        : Texts.Get("Dashboard.CycleAtLeast", fromDays.ToString("N0", culture));
+
     public static string Amount(decimal? amount, string currency, CultureInfo culture) =>
         amount is { } value ? Formats.Money(value, currency, culture, 0) : "—";
 
