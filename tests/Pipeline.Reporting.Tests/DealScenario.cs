@@ -36,7 +36,7 @@ public sealed class DealScenario(Guid pipelineId, DateTimeOffset anchor, Guid? o
 
     /// <summary>A deal created on <paramref name="createdDay"/> in the first stage, the scenario's owner's unless another is given.</summary>
     public Deal Create(
-        string title, decimal amount, string currency, double createdDay, string segment = "smb", DateOnly? decision = null,
+        string title, decimal amount, string currency, double createdDay, string? segment = "smb", DateOnly? decision = null,
         string? ownerId = null, Guid? teamId = null) =>
         new(this, title, amount, currency, createdDay, segment, decision, ownerId ?? OwnerId, ownerId is null ? TeamId : teamId);
 
@@ -47,11 +47,11 @@ public sealed class DealScenario(Guid pipelineId, DateTimeOffset anchor, Guid? o
         private int _stage;
         private DateTimeOffset _enteredStage;
         private readonly string _title;
-        private readonly string _segment;
+        private readonly string? _segment;
         private DateOnly? _decision;
 
         public Deal(
-            DealScenario scenario, string title, decimal amount, string currency, double createdDay, string segment, DateOnly? decision,
+            DealScenario scenario, string title, decimal amount, string currency, double createdDay, string? segment, DateOnly? decision,
             string ownerId, Guid? teamId)
         {
             _scenario = scenario;

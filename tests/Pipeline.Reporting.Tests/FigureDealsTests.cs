@@ -190,6 +190,28 @@ public sealed class FigureDealsTests(ReportingServiceFixture reporting)
         }
     }
 
+    [Fact]
+    public async Task The_deals_without_a_segment_are_the_none_group_of_the_win_loss_report_and_open_as_such()
+    {
+        // Two deals of a pipeline of their own, both won in the period: N1 without a segment, N2 in "smb".
+        var acme = new DealScenario(Guid.NewGuid(), Anchor);
+        var none = acme.Create("N1", 1_500, "EUR", 2.5, segment: null).Win(9.5);
+        var smb = acme.Create("N2", 2_500, "EUR", 3.5).Win(12.5);
+        await reporting.PublishAsync([acme.Pipeline(), .. acme.Events]);
+        await reporting.WaitUntilAppliedAsync(acme.Events);
+        var filter = $"pipelineId={acme.PipelineId}&{Period}";
+
+        var groups = (await reporting.ReportAsync(DemoUsers.AcmeAdmin, $"/api/reports/win-loss?groupBy=segment&{filter}", r => r.GetProperty("groups").GetArrayLength() == 2))
+            .GetProperty("groups").EnumerateArray().Select(g => (g.GetProperty("key").GetString(), g.GetProperty("won").GetInt32()));
+        Assert.Equal([("(none)", 1), ("smb", 1)], groups);
+
+        // segment=(none) selects the deals without one, in the lists and in the figures alike.
+        Assert.Equal([none.Id.ToString()], await ListAsync(DemoUsers.AcmeAdmin, $"figure=won&segment=(none)&{filter}"));
+        Assert.Equal([smb.Id.ToString()], await ListAsync(DemoUsers.AcmeAdmin, $"figure=won&segment=smb&{filter}"));
+        var summary = await reporting.ReportAsync(DemoUsers.AcmeAdmin, $"/api/reports/summary?segment=(none)&{filter}", _ => true);
+        Assert.Equal((1, 1.5m * 1_000), (summary.GetProperty("wonCount").GetInt32(), summary.GetProperty("wonAmount").GetDecimal()));
+    }
+
     [Theory]
     [InlineData("", "figure")]
     [InlineData("figure=open", "figure")]

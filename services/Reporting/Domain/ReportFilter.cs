@@ -50,6 +50,9 @@ public sealed record ReportFilter(
     Guid OrganizationId, int Generation, ReportPeriod Period, Guid? PipelineId,
     string? OwnerId, Guid? TeamId, string? Segment, string? Source, string? VisibleOwner, Guid? VisibleTeam)
 {
+    /// <summary>The segment or source of the deals without one: the key the win/loss report gives their group.</summary>
+    public const string None = "(none)";
+
     public static ReportFilter For(ReportReader reader, int generation, ReportCriteria criteria, ReportPeriod period)
     {
         var (visibleOwner, visibleTeam) = reader.IsAdmin ? (null, null) : reader.TeamId is { } team ? ((string?)null, (Guid?)team) : (reader.UserId, null);

@@ -38,8 +38,8 @@ public static class ReportSql
         Add(sql, command, alias, "pipeline_id", "pipeline", filter.PipelineId);
         Add(sql, command, alias, "owner_id", "owner", filter.OwnerId);
         Add(sql, command, alias, "team_id", "team", filter.TeamId);
-        Add(sql, command, alias, "segment", "segment", filter.Segment);
-        Add(sql, command, alias, "source", "source", filter.Source);
+        AddOrNone(sql, command, alias, "segment", filter.Segment);
+        AddOrNone(sql, command, alias, "source", filter.Source);
         Add(sql, command, alias, "owner_id", "visible_owner", filter.VisibleOwner);
         Add(sql, command, alias, "team_id", "visible_team", filter.VisibleTeam);
         command.Parameters.AddWithValue("from", filter.From);
@@ -83,6 +83,22 @@ public static class ReportSql
         };
 
     private static string Date(DateOnly day) => $"DATE '{day:yyyy-MM-dd}'";
+
+    /// <summary>
+    /// A segment or source: <see cref="ReportFilter.None"/> selects the deals without one, under the key the win/loss
+    /// report groups them by, so that its "(none)" group opens its own deals.
+    /// </summary>
+    private static void AddOrNone(StringBuilder sql, NpgsqlBatchCommand command, string alias, string column, string? value)
+    {
+        if (value == ReportFilter.None)
+        {
+            sql.Append($" AND {alias}.{column} IS NULL");
+        }
+        else
+        {
+            Add(sql, command, alias, column, column, value);
+        }
+    }
 
     private static void Add(StringBuilder sql, NpgsqlBatchCommand command, string alias, string column, string parameter, object? value)
     {
