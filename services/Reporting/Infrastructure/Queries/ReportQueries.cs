@@ -250,9 +250,10 @@ public sealed class ReportQueries(NpgsqlDataSource database)
             DealFigure.Closed => $"{filter.Condition(command)} AND d.status IN ('won', 'lost') AND {closedInPeriod}",
             // The funnel counts the cohort's deal_stages rows of the stage (stage_rollup_changes.sql: skipped stages
             // have none, a stage entered again has one), filtered on the rows' own copy of the deal's dimensions:
-            // the same rows, with the same filter.
+            // the same rows, with the same filter. Their created_at is the deal's: the cohort's bounds on the deal too
+            // let the index on (organisation, generation, created_at) walk the period alone.
             DealFigure.Entered => $"""
-                d.organization_id = @org AND d.generation = @generation AND EXISTS (
+                d.organization_id = @org AND d.generation = @generation AND d.created_at >= @from AND d.created_at < @to AND EXISTS (
                     SELECT 1 FROM deal_stages e WHERE {filter.Condition(command, "e")} AND e.opportunity_id = d.opportunity_id
                     AND e.stage_id = @stage AND e.created_at >= @from AND e.created_at < @to)
                 """,
