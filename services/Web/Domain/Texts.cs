@@ -19,7 +19,7 @@ public static partial class Texts
     /// <summary>The sales team's screens (board, by date, list, agenda, the opportunity page).</summary>
     private static Dictionary<string, string> SalesEnglish => new()
     {
-        ["Board"] = "Board", ["ByDate"] = "By decision date", ["List"] = "Opportunities", ["Agenda"] = "Agenda", ["New"] = "New opportunity",
+        ["Board"] = "Board", ["ByDate"] = "By decision date", ["Nav.ByDate"] = "By decision date", ["List"] = "Opportunities", ["Agenda"] = "Agenda", ["New"] = "New opportunity",
         ["SignedInAs"] = "Signed in as", ["SignOut"] = "Sign out", ["SignIn"] = "Sign in", ["SignInToSee"] = "to see your pipeline.",
         ["Pipeline"] = "Pipeline", ["Mine"] = "Mine", ["Owner"] = "Owner", ["Team"] = "Team", ["Segment"] = "Segment", ["Source"] = "Source",
         ["Search"] = "Search", ["Anyone"] = "Anyone", ["AnyTeam"] = "Any team", ["Deal"] = "deal", ["Deals"] = "deals", ["Weighted"] = "weighted",
@@ -48,7 +48,7 @@ public static partial class Texts
         ["Quote.draft"] = "Draft", ["Quote.sent"] = "Sent", ["Quote.accepted"] = "Accepted", ["Quote.declined"] = "Declined", ["Quote.expired"] = "Expired",
         ["SalesMeeting"] = "Run the sales meeting here: drag a deal to another month to change its expected decision date.",
         ["NotFound"] = "Not found.",
-        ["Dashboard"] = "Dashboard", ["Review"] = "Pipeline review", ["Automation"] = "Automation", ["Notifications"] = "Notifications",
+        ["Dashboard"] = "Dashboard", ["Review"] = "Pipeline review", ["Nav.Review"] = "Pipeline review", ["Automation"] = "Automation", ["Notifications"] = "Notifications",
         ["ImportExport"] = "Import and export", ["Admin"] = "Admin", ["Pipelines"] = "Pipelines and stages", ["Organization"] = "Organisation",
         ["ExchangeRates"] = "Exchange rates", ["Webhooks"] = "Webhooks", ["ApiClients"] = "API clients", ["Preferences"] = "Notification preferences",
         ["AdminMenu"] = "Administration menu", ["NotAllowed"] = "Your role does not give access to this page.",
@@ -56,7 +56,7 @@ public static partial class Texts
 
     private static Dictionary<string, string> SalesFrench => new()
     {
-        ["Board"] = "Tableau", ["ByDate"] = "Par date de décision", ["List"] = "Opportunités", ["Agenda"] = "Relances", ["New"] = "Nouvelle opportunité",
+        ["Board"] = "Tableau", ["ByDate"] = "Par date de décision", ["Nav.ByDate"] = "Par date", ["List"] = "Opportunités", ["Agenda"] = "Relances", ["New"] = "Nouvelle opportunité",
         ["SignedInAs"] = "Connecté en tant que", ["SignOut"] = "Se déconnecter", ["SignIn"] = "Se connecter", ["SignInToSee"] = "pour voir votre pipeline.",
         ["Pipeline"] = "Pipeline", ["Mine"] = "Les miennes", ["Owner"] = "Responsable", ["Team"] = "Équipe", ["Segment"] = "Segment", ["Source"] = "Source",
         ["Search"] = "Rechercher", ["Anyone"] = "Tout le monde", ["AnyTeam"] = "Toutes les équipes", ["Deal"] = "affaire", ["Deals"] = "affaires", ["Weighted"] = "pondéré",
@@ -85,8 +85,8 @@ public static partial class Texts
         ["Quote.draft"] = "Brouillon", ["Quote.sent"] = "Envoyé", ["Quote.accepted"] = "Accepté", ["Quote.declined"] = "Refusé", ["Quote.expired"] = "Expiré",
         ["SalesMeeting"] = "Menez la réunion commerciale ici : glissez une affaire vers un autre mois pour changer sa date de décision prévue.",
         ["NotFound"] = "Introuvable.",
-        ["Dashboard"] = "Tableau de bord", ["Review"] = "Revue du pipeline", ["Automation"] = "Automatisation", ["Notifications"] = "Notifications",
-        ["ImportExport"] = "Import et export", ["Admin"] = "Administration", ["Pipelines"] = "Pipelines et étapes", ["Organization"] = "Organisation",
+        ["Dashboard"] = "Tableau de bord", ["Review"] = "Revue du pipeline", ["Nav.Review"] = "Revue", ["Automation"] = "Automatisation", ["Notifications"] = "Notifications",
+        ["ImportExport"] = "Import et export", ["Admin"] = "Admin", ["Pipelines"] = "Pipelines et étapes", ["Organization"] = "Organisation",
         ["ExchangeRates"] = "Taux de change", ["Webhooks"] = "Webhooks", ["ApiClients"] = "Clients d'API", ["Preferences"] = "Préférences de notification",
         ["AdminMenu"] = "Menu d'administration", ["NotAllowed"] = "Votre rôle ne donne pas accès à cette page.",
     };
