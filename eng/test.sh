@@ -21,7 +21,11 @@ run_project() {
   else
     status=1
     summary+=("FAILED  $name")
-    while IFS= read -r line; do summary+=("          $line"); done < <(grep -E -A3 '^\s*Failed Pipeline[.]' "$log" | grep -v '^--$' | head -40)
+    # Each failed test, its message, and the line of the test it failed at (the first stack line in tests/).
+    while IFS= read -r line; do summary+=("          $line"); done < <(awk '
+      /^[[:space:]]*Failed Pipeline[.]/ { shown = 4; wanted = 1 }
+      shown > 0 { print; shown--; next }
+      wanted && /\/tests\/.*:line [0-9]+/ { print; wanted = 0 }' "$log" | head -50)
   fi
 }
 for project in tests/*.UnitTests/*.csproj; do
