@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Playwright;
 using Pipeline.Testing;
 using Pipeline.Web.Components.Import;
@@ -89,6 +91,64 @@ public sealed class ImportTests(WebSystem system)
     }
 
     [Fact]
+    public async Task Eve_translates_the_deal_stages_of_another_crm_into_her_stages_and_the_won_and_lost_outcomes()
+    {
+        var marker = BoardTests.Unique("Migrated");
+        var file = Path.Combine(Path.GetTempPath(), $"{marker.Replace(' ', '-')}.csv");
+        await File.WriteAllLinesAsync(file,
+        [
+            "product,account,deal_stage,engage_date,close_date,close_value",
+            $"{marker} prospect,Initech,Prospecting,,,",
+            $"{marker} engaged,Initech,Engaging,20-10-16,,",
+            $"{marker} won,Initech,Won,20-10-16,01-03-17,1054",
+            $"{marker} lost,Initech,Lost,25-10-16,11-03-17,",
+        ]);
+        try
+        {
+            var page = await system.SignInAsync(DemoUsers.Eve, path: "/import");
+            await Expect(page.Locator("[data-ready=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            await page.Locator("input[type=file]").SetInputFilesAsync(file);
+
+            var mapping = page.Locator("[data-testid=mapping]");
+            await Expect(mapping).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            await ChooseAsync(page, Column(page, "product"), "Title");
+            await ChooseAsync(page, Column(page, "engage_date"), "Created on");
+            await ChooseAsync(page, Column(page, "close_date"), "Closed on");
+            await ChooseAsync(page, Column(page, "close_value"), "Amount");
+            // The other CRM's deal stage gives an open deal's stage, or its outcome: Won and Lost are recognised, the open
+            // stages are Eve's to place. Every value of the file is offered, not only those of its first lines.
+            await ChooseAsync(page, Column(page, "deal_stage"), "Stage or outcome");
+            var values = page.GetByTestId("values-deal_stage");
+            await Expect(values.GetByLabel("Won", new() { Exact = true })).ToHaveValueAsync("Won");
+            await Expect(values.GetByLabel("Lost", new() { Exact = true })).ToHaveValueAsync("Lost");
+            await Expect(values.GetByLabel("Prospecting", new() { Exact = true })).ToHaveValueAsync("As in the file");
+            await ChooseAsync(page, values.GetByLabel("Prospecting", new() { Exact = true }), "Open, in Qualification");
+            await ChooseAsync(page, values.GetByLabel("Engaging", new() { Exact = true }), "Open, in Discovery meeting");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(WebSystem.Artefacts, "import-mapping.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+            await mapping.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }).ClickAsync();
+
+            var job = page.Locator("[data-testid=import-job]");
+            await Expect(job).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 360_000 });
+            await Expect(job.Locator("[data-testid=import-counts]")).ToHaveTextAsync("100% · 4 of 4 rows · 4 imported · 0 not imported");
+
+            using var eve = await system.ApiAsAsync(DemoUsers.Eve);
+            var stages = (await eve.GetFromJsonAsync<JsonElement>("/api/pipelines")).EnumerateArray()
+                .SelectMany(p => p.GetProperty("stages").EnumerateArray())
+                .ToDictionary(s => s.GetProperty("id").GetString()!, s => s.GetProperty("name").GetString()!);
+            var deals = (await eve.GetFromJsonAsync<JsonElement>($"/api/opportunities?q={Uri.EscapeDataString(marker)}")).GetProperty("items").EnumerateArray()
+                .ToDictionary(d => d.GetProperty("title").GetString()!, d => (Status: d.GetProperty("status").GetString(), Stage: stages[d.GetProperty("stageId").GetString()!]));
+            Assert.Equal(("open", "Qualification"), deals[$"{marker} prospect"]);
+            Assert.Equal(("open", "Discovery meeting"), deals[$"{marker} engaged"]);
+            Assert.Equal("won", deals[$"{marker} won"].Status);
+            Assert.Equal("lost", deals[$"{marker} lost"].Status);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task The_admin_downloads_every_deal_of_the_organisation_in_the_native_format()
     {
         var page = await system.SignInAsync(DemoUsers.AcmeAdmin, path: "/import");
@@ -160,6 +220,33 @@ public sealed class CsvPreviewTests
         Assert.Equal("dd-MM-yy", preview.GuessDateFormat());
         Assert.Equal("""{"columns":{"opportunity":"title","close_date":"closedAt"},"dateFormat":"dd-MM-yy","delimiter":";"}""",
             preview.Options(new Dictionary<string, string?> { ["opportunity"] = "title", ["Account"] = null, ["close_date"] = "closedAt" }, "dd-MM-yy"));
+    }
+
+    [Fact]
+    public async Task A_deal_stage_columns_values_are_read_through_the_whole_file_and_translated_to_a_stage_or_an_outcome()
+    {
+        var lines = new[] { "product,deal_stage,agent" }
+            .Concat(Enumerable.Range(0, 40).Select(i => $"GTX {i},{(i < 30 ? "Prospecting" : i % 2 == 0 ? "Won" : "Closed Lost")},agent{i}"))
+            .Append("Quote,engaging ,agent99");
+        using var csv = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", lines)));
+        var preview = await CsvPreview.ReadAsync(csv);
+
+        // Values past the first rows count, in their order of appearance, once whatever their case and spaces.
+        Assert.Equal(["Prospecting", "Won", "Closed Lost", "engaging"], preview.DistinctValues(1));
+        Assert.Null(preview.DistinctValues(2));
+        string[] stages = ["Qualification", "Discovery meeting", "Engaging"];
+        Assert.Equal(["", "won", "lost", "stage:Engaging"], preview.DistinctValues(1)!.Select(v => CsvPreview.GuessMeaning(CsvPreview.StageOutcome, v, stages)));
+        Assert.Equal(["", "won", "lost", ""], preview.DistinctValues(1)!.Select(v => CsvPreview.GuessMeaning("status", v, stages)));
+
+        var options = preview.Options(
+            new Dictionary<string, string?> { ["product"] = "title", ["deal_stage"] = CsvPreview.StageOutcome, ["agent"] = null }, null,
+            new Dictionary<string, Dictionary<string, string>>
+            {
+                ["deal_stage"] = new() { ["Prospecting"] = "stage:Qualification", ["Won"] = "won", ["Closed Lost"] = "lost", ["engaging"] = "" },
+            });
+        Assert.Equal(
+            """{"columns":{"product":"title","deal_stage":["status","stage"]},"values":{"status":{"Prospecting":"open","Won":"won","Closed Lost":"lost"},"stage":{"Prospecting":"Qualification","Won":"","Closed Lost":""}}}""",
+            options);
     }
 
     [Fact]

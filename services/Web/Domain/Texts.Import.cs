@@ -23,6 +23,10 @@ public static partial class Texts
         ["Import.Field.expectedDecisionDate"] = "Expected decision date", ["Import.Field.createdAt"] = "Created on", ["Import.Field.closedAt"] = "Closed on",
         ["Import.Field.lostReason"] = "Lost reason", ["Import.Field.ownerEmail"] = "Owner's e-mail", ["Import.Field.source"] = "Source",
         ["Import.Field.segment"] = "Segment", ["Import.Field.history"] = "History (Pipeline.Cloud JSON)",
+        ["Import.Field.stageOutcome"] = "Stage or outcome", ["Import.ValuesOf"] = "Values of {0}",
+        ["Import.ValuesHelp"] = "What each value of the file means here. A value imported as it is must be a stage's name or open, won or lost; otherwise its lines are listed as not imported.",
+        ["Import.AsInFile"] = "As in the file", ["Import.OpenIn"] = "Open, in {0}",
+        ["Import.TooManyValues"] = "{0} has more than {1} different values: they are imported as they are.",
     };
 
     private static Dictionary<string, string> ImportFrench => new()
@@ -45,5 +49,9 @@ public static partial class Texts
         ["Import.Field.expectedDecisionDate"] = "Date de décision prévue", ["Import.Field.createdAt"] = "Créée le", ["Import.Field.closedAt"] = "Conclue le",
         ["Import.Field.lostReason"] = "Raison de la perte", ["Import.Field.ownerEmail"] = "E-mail du responsable", ["Import.Field.source"] = "Source",
         ["Import.Field.segment"] = "Segment", ["Import.Field.history"] = "Historique (JSON de Pipeline.Cloud)",
+        ["Import.Field.stageOutcome"] = "Étape ou issue", ["Import.ValuesOf"] = "Valeurs de {0}",
+        ["Import.ValuesHelp"] = "Ce que chaque valeur du fichier signifie ici. Une valeur importée telle quelle doit être le nom d'une étape, ou open, won, lost ; sinon ses lignes sont listées comme non importées.",
+        ["Import.AsInFile"] = "Telle quelle", ["Import.OpenIn"] = "Ouverte, en {0}",
+        ["Import.TooManyValues"] = "{0} a plus de {1} valeurs différentes : elles sont importées telles quelles.",
     };
 }

@@ -21,13 +21,22 @@ public sealed class CsvPreview
     /// <summary>The date formats a foreign export commonly uses; ISO 8601 is read whatever the choice.</summary>
     public static readonly string[] DateFormats = ["yyyy-MM-dd", "dd-MM-yy", "dd-MM-yyyy", "dd/MM/yyyy", "MM/dd/yyyy", "dd.MM.yyyy", "MM/dd/yy", "dd/MM/yy"];
 
+    /// <summary>The pseudo-field of a column that gives both the stage and the outcome (a foreign CRM's "deal stage": Prospecting, Won…).</summary>
+    public const string StageOutcome = "stageOutcome";
+
+    /// <summary>The most different values of a column whose translation is offered: a stage or status column has a few.</summary>
+    public const int MaxDistinct = 30;
+
     private const int SampleRows = 3;
 
-    private CsvPreview(char delimiter, IReadOnlyList<string> columns, IReadOnlyList<IReadOnlyList<string>> rows)
+    private readonly IReadOnlyList<List<string>?> _distinct;
+
+    private CsvPreview(char delimiter, IReadOnlyList<string> columns, IReadOnlyList<IReadOnlyList<string>> rows, IReadOnlyList<List<string>?> distinct)
     {
         Delimiter = delimiter;
         Columns = columns;
         Rows = rows;
+        _distinct = distinct;
     }
 
     public char Delimiter { get; }
@@ -40,42 +49,83 @@ public sealed class CsvPreview
     /// <summary>Every column is a native field: the file goes to the API without a mapping.</summary>
     public bool IsNative => Columns.Count > 0 && Columns.All(c => Fields.Contains(c.Trim(), StringComparer.OrdinalIgnoreCase));
 
+    /// <summary>
+    /// Reads the header and every record once: the first rows are kept as samples, and each column's different values
+    /// (up to <see cref="MaxDistinct"/>) so that the mapping can translate a stage or status column's values.
+    /// </summary>
     public static async Task<CsvPreview> ReadAsync(Stream csv, CancellationToken cancellationToken = default)
     {
         using var reader = new StreamReader(csv, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         var header = await reader.ReadLineAsync(cancellationToken) ?? "";
         var delimiter = DelimiterOf(header);
-        // A quoted value may span lines: read on until the record's quotes are closed.
+        var columns = header.Trim().Length == 0 ? [] : Split(header, delimiter);
+        var distinct = columns.Select(_ => (List<string>?)[]).ToArray();
         var rows = new List<IReadOnlyList<string>>();
+        // A quoted value may span lines: read on until the record's quotes are closed.
         var record = new StringBuilder();
-        while (rows.Count < SampleRows && await reader.ReadLineAsync(cancellationToken) is { } line)
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
             record.Append(record.Length > 0 ? "\n" : "").Append(line);
-            if (record.ToString().Count(c => c == '"') % 2 == 0)
+            if (record.ToString().Count(c => c == '"') % 2 != 0)
             {
-                if (record.ToString().Trim().Length > 0)
+                continue;
+            }
+
+            if (record.ToString().Trim().Length > 0)
+            {
+                var fields = Split(record.ToString(), delimiter);
+                if (rows.Count < SampleRows)
                 {
-                    rows.Add(Split(record.ToString(), delimiter));
+                    rows.Add(fields);
                 }
 
-                record.Clear();
+                Collect(distinct, fields);
+            }
+
+            record.Clear();
+        }
+
+        return new CsvPreview(delimiter, columns, rows, distinct);
+    }
+
+    /// <summary>The different values of a column (matched as the import matches them: ignoring case and spaces around), in their order of appearance; null when there are more than <see cref="MaxDistinct"/>.</summary>
+    public IReadOnlyList<string>? DistinctValues(int column) => column < _distinct.Count ? _distinct[column] : null;
+
+    /// <summary>
+    /// The import's options (the opportunity service's ImportOptions): the columns given a field, the translation of their
+    /// values, the date format, the delimiter when not a comma; null for a native comma-separated file, which needs none.
+    /// </summary>
+    /// <param name="translations">Per column, a value of the file → what it means (<see cref="Translate"/>); a value without one is imported as it is.</param>
+    public string? Options(IReadOnlyDictionary<string, string?>? fieldOfColumn, string? dateFormat,
+        IReadOnlyDictionary<string, Dictionary<string, string>>? translations = null)
+    {
+        var columns = fieldOfColumn?.Where(c => c.Value is not null)
+            .ToDictionary(c => c.Key, c => c.Value == StageOutcome ? (object)new[] { "status", "stage" } : c.Value!);
+        var values = new Dictionary<string, Dictionary<string, string>>();
+        foreach (var (column, field) in fieldOfColumn ?? new Dictionary<string, string?>())
+        {
+            if (field is not null && translations?.GetValueOrDefault(column) is { } translation)
+            {
+                foreach (var (value, meaning) in translation.Where(t => t.Value.Length > 0))
+                {
+                    foreach (var (target, targetValue) in Translate(field, meaning))
+                    {
+                        values.TryAdd(target, []);
+                        values[target][value] = targetValue;
+                    }
+                }
             }
         }
 
-        return new CsvPreview(delimiter, header.Trim().Length == 0 ? [] : Split(header, delimiter), rows);
-    }
-
-    /// <summary>
-    /// The import's options (the opportunity service's ImportOptions): the columns given a field, the date format, the
-    /// delimiter when not a comma; null for a native comma-separated file, which needs none.
-    /// </summary>
-    public string? Options(IReadOnlyDictionary<string, string?>? fieldOfColumn, string? dateFormat)
-    {
-        var columns = fieldOfColumn?.Where(c => c.Value is not null).ToDictionary(c => c.Key, c => c.Value!);
         var options = new Dictionary<string, object>();
         if (columns is { Count: > 0 })
         {
             options["columns"] = columns;
+        }
+
+        if (values.Count > 0)
+        {
+            options["values"] = values;
         }
 
         if (dateFormat is not null)
@@ -89,6 +139,58 @@ public sealed class CsvPreview
         }
 
         return options.Count == 0 ? null : JsonSerializer.Serialize(options);
+    }
+
+    /// <summary>
+    /// What a value's meaning gives each field: a stage's name to <c>stage</c>, open/won/lost to <c>status</c>; for a stage
+    /// or outcome column, a stage (<c>stage:Proposal</c>) is an open deal in it, and won or lost a closed deal without a
+    /// stage, which the import decides at the pipeline's last stage.
+    /// </summary>
+    public static IEnumerable<(string Field, string Value)> Translate(string field, string meaning) => field switch
+    {
+        StageOutcome when meaning.StartsWith(StagePrefix, StringComparison.Ordinal) => [("status", "open"), ("stage", meaning[StagePrefix.Length..])],
+        StageOutcome => [("status", meaning), ("stage", "")],
+        _ => [(field, meaning)],
+    };
+
+    /// <summary>How a stage is written among a stage or outcome column's meanings (the others are won and lost).</summary>
+    public const string StagePrefix = "stage:";
+
+    /// <summary>
+    /// What a value most likely means, or "" (as it is): a stage named like it; for a status, open, won or lost when the
+    /// value says so ("Closed Won").
+    /// </summary>
+    public static string GuessMeaning(string field, string value, IReadOnlyList<string> stages)
+    {
+        var stage = stages.FirstOrDefault(s => string.Equals(s.Trim(), value.Trim(), StringComparison.OrdinalIgnoreCase));
+        var words = Normalized(value);
+        var status = words == "open" ? "open" : words.Contains("won", StringComparison.Ordinal) ? "won" : words.Contains("lost", StringComparison.Ordinal) ? "lost" : "";
+        return field switch
+        {
+            "stage" => stage ?? "",
+            "status" => status,
+            StageOutcome => stage is not null ? StagePrefix + stage : status is "won" or "lost" ? status : "",
+            _ => "",
+        };
+    }
+
+    /// <summary>Whether a column mapped to <paramref name="field"/> has its values translated.</summary>
+    public static bool Translatable(string? field) => field is "stage" or "status" or StageOutcome;
+
+    private static void Collect(List<string>?[] distinct, List<string> fields)
+    {
+        for (var column = 0; column < distinct.Length && column < fields.Count; column++)
+        {
+            var value = fields[column].Trim();
+            if (distinct[column] is { } values && value.Length > 0 && !values.Contains(value, StringComparer.OrdinalIgnoreCase))
+            {
+                values.Add(value);
+                if (values.Count > MaxDistinct)
+                {
+                    distinct[column] = null;
+                }
+            }
+        }
     }
 
     /// <summary>The values of a column in the first rows.</summary>
