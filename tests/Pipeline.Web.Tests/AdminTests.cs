@@ -12,14 +12,14 @@ namespace Pipeline.Web.Tests;
 
 /// <summary>The admin's screens, and that nobody else gets them: pipelines and stages, settings, rates, webhooks, API clients.</summary>
 [Collection(WebCollection.Name)]
-public sealed class AdminTests(WebSystem system)
+public sealed class AdminTests(WebSystem web) : BrowserTest(web)
 {
     private const string Admin = "admin@acme.test";
 
     [Fact]
     public async Task A_rep_sees_no_admin_menu_and_is_refused_the_admin_screens_while_the_admin_has_them()
     {
-        var alice = await system.SignInAsync(WebSystem.Alice);
+        var alice = await Web.SignInAsync(WebSystem.Alice);
         await alice.Locator(".board[data-ready=true]").WaitForAsync();
         await Expect(alice.GetByRole(AriaRole.Link, new() { Name = "Dashboard" })).ToBeVisibleAsync();
         await Expect(alice.GetByRole(AriaRole.Button, new() { Name = "Administration menu" })).ToHaveCountAsync(0);
@@ -28,7 +28,7 @@ public sealed class AdminTests(WebSystem system)
         await Expect(alice.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Your role does not give access to this page.");
         await Expect(alice.GetByRole(AriaRole.Heading, new() { Name = "Webhooks" })).ToHaveCountAsync(0);
 
-        var admin = await system.SignInAsync(Admin);
+        var admin = await Web.SignInAsync(Admin);
         await admin.GetByRole(AriaRole.Button, new() { Name = "Administration menu" }).ClickAsync();
         await admin.GetByRole(AriaRole.Menuitem, new() { Name = "Webhooks" }).ClickAsync();
         await Expect(admin.GetByRole(AriaRole.Heading, new() { Name = "Webhooks", Exact = true })).ToBeVisibleAsync();
@@ -37,7 +37,7 @@ public sealed class AdminTests(WebSystem system)
     [Fact]
     public async Task An_admin_reorders_stages_by_dragging_and_removes_one_whose_deals_move_to_the_stage_she_picks()
     {
-        using var api = await system.ApiAsAsync(Admin);
+        using var api = await Web.ApiAsAsync(Admin);
         var name = Unique("Renewals");
         using var created = await api.PostAsJsonAsync("/api/pipelines", new
         {
@@ -54,7 +54,7 @@ public sealed class AdminTests(WebSystem system)
         deal.EnsureSuccessStatusCode();
         var dealId = (await deal.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
 
-        var page = await system.SignInAsync(Admin, path: "/admin/pipelines");
+        var page = await Web.SignInAsync(Admin, path: "/admin/pipelines");
         await page.Locator(".pipelines-admin[data-ready=true]").WaitForAsync();
         await page.GetByLabel("Pipeline to configure").ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = name }).ClickAsync();
@@ -81,11 +81,11 @@ public sealed class AdminTests(WebSystem system)
     [Fact]
     public async Task Two_admins_changing_the_settings_at_once_never_overwrite_each_other_unknowingly()
     {
-        using var api = await system.ApiAsAsync(Admin);
+        using var api = await Web.ApiAsAsync(Admin);
         var before = await api.GetFromJsonAsync<JsonElement>("/api/organization");
         try
         {
-            var page = await system.SignInAsync(Admin, path: "/admin/organization");
+            var page = await Web.SignInAsync(Admin, path: "/admin/organization");
             await page.Locator(".admin-form[data-ready=true]").WaitForAsync();
             await page.GetByLabel("Fiscal year starts in").ClickAsync();
             await page.GetByRole(AriaRole.Option, new() { Name = "April" }).ClickAsync();
@@ -122,11 +122,11 @@ public sealed class AdminTests(WebSystem system)
     [Fact]
     public async Task An_admin_adds_an_exchange_rate_and_a_bad_one_is_refused_next_to_its_field()
     {
-        using var api = await system.ApiAsAsync(Admin);
+        using var api = await Web.ApiAsAsync(Admin);
         var before = await api.GetFromJsonAsync<JsonElement>("/api/exchange-rates");
         try
         {
-            var page = await system.SignInAsync(Admin, path: "/admin/exchange-rates");
+            var page = await Web.SignInAsync(Admin, path: "/admin/exchange-rates");
             await page.Locator(".admin-form[data-ready=true]").WaitForAsync();
             var rows = page.Locator(".rates-table tbody tr");
             var count = await rows.CountAsync();
@@ -156,7 +156,7 @@ public sealed class AdminTests(WebSystem system)
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         var path = $"hook-{Guid.NewGuid():N}";
-        var page = await system.SignInAsync(Admin, path: "/admin/webhooks");
+        var page = await Web.SignInAsync(Admin, path: "/admin/webhooks");
         await page.Locator(".admin-page[data-ready=true]").WaitForAsync();
         await page.GetByLabel("URL", new() { Exact = true }).FillAsync(receiver.Url(path).ToString());
         await page.GetByLabel("Description").FillAsync("The web test's receiver");
@@ -165,7 +165,7 @@ public sealed class AdminTests(WebSystem system)
         Assert.False(string.IsNullOrWhiteSpace(secret));
 
         // A deal moved: the subscription's StageChanged reaches the receiver, signed with the secret the page showed.
-        using var api = await system.ApiAsAsync(WebSystem.Alice);
+        using var api = await Web.ApiAsAsync(WebSystem.Alice);
         var dealId = await CreateDealAsync(api, Unique("Hooked deal"), 2_000m, null);
         var pipelines = await api.GetFromJsonAsync<JsonElement>("/api/pipelines");
         var second = pipelines[0].GetProperty("stages")[1].GetProperty("id").GetString();
@@ -193,7 +193,7 @@ public sealed class AdminTests(WebSystem system)
     [Fact]
     public async Task An_admin_registers_an_api_client_whose_secret_works_once_shown_and_revokes_it()
     {
-        var page = await system.SignInAsync(Admin, path: "/admin/api-clients");
+        var page = await Web.SignInAsync(Admin, path: "/admin/api-clients");
         await page.Locator(".admin-page[data-ready=true]").WaitForAsync();
         var name = Unique("Nightly ERP sync");
         await page.GetByLabel("Name", new() { Exact = true }).FillAsync(name);
@@ -211,7 +211,7 @@ public sealed class AdminTests(WebSystem system)
 
     private async Task<HttpStatusCode> ClientCredentialsAsync(string clientId, string secret)
     {
-        using var response = await system.Gateway.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        using var response = await Web.Gateway.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "client_credentials", ["client_id"] = clientId, ["client_secret"] = secret, ["scope"] = "pipeline-api",
         }));

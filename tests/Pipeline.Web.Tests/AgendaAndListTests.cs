@@ -9,12 +9,12 @@ namespace Pipeline.Web.Tests;
 
 /// <summary>The agenda of follow-ups across deals, and the list of deals with its sorting and its CSV export.</summary>
 [Collection(WebCollection.Name)]
-public sealed class AgendaAndListTests(WebSystem system)
+public sealed class AgendaAndListTests(WebSystem web) : BrowserTest(web)
 {
     [Fact]
     public async Task An_overdue_follow_up_is_on_the_agenda_and_completed_from_it()
     {
-        using var api = await system.ApiAsAsync(WebSystem.Alice);
+        using var api = await Web.ApiAsAsync(WebSystem.Alice);
         var id = await CreateDealAsync(api, Unique("Agenda deal"), 4_000m, null);
         var subject = Unique("Call back about the quote");
         // Missed long ago: the agenda lists the oldest first, ahead of alice's many demo follow-ups.
@@ -23,7 +23,7 @@ public sealed class AgendaAndListTests(WebSystem system)
         scheduled.EnsureSuccessStatusCode();
         var activityId = (await scheduled.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
 
-        var page = await system.SignInAsync(WebSystem.Alice, path: "/agenda");
+        var page = await Web.SignInAsync(WebSystem.Alice, path: "/agenda");
         await page.Locator(".agenda[data-ready=true]").WaitForAsync();
         var item = page.Locator(".agenda-section.overdue li.activity", new() { HasText = subject });
         await Expect(item).ToBeVisibleAsync();
@@ -39,14 +39,14 @@ public sealed class AgendaAndListTests(WebSystem system)
     [Fact]
     public async Task The_list_sorts_by_a_column_and_exports_exactly_what_it_lists()
     {
-        using var api = await system.ApiAsAsync(WebSystem.Alice);
+        using var api = await Web.ApiAsAsync(WebSystem.Alice);
         var marker = Unique("Listed");
         foreach (var amount in new[] { 9_000m, 3_000m, 5_000m })
         {
             await CreateDealAsync(api, $"{marker} {amount.ToString(CultureInfo.InvariantCulture)}", amount, null);
         }
 
-        var page = await system.SignInAsync(WebSystem.Alice, path: $"/opportunities?q={Uri.EscapeDataString(marker)}");
+        var page = await Web.SignInAsync(WebSystem.Alice, path: $"/opportunities?q={Uri.EscapeDataString(marker)}");
         var table = page.Locator("table.deal-table[data-ready=true]");
         await Expect(table.Locator("tbody tr")).ToHaveCountAsync(3);
 

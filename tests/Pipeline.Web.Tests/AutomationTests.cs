@@ -12,7 +12,7 @@ namespace Pipeline.Web.Tests;
 
 /// <summary>The automation screens: an admin writes, simulates and saves a rule, a deal's quote runs it, and who may see what.</summary>
 [Collection(WebCollection.Name)]
-public sealed class AutomationTests(WebSystem system)
+public sealed class AutomationTests(WebSystem web) : BrowserTest(web)
 {
     private const string Admin = "admin@acme.test";
     private const string Maria = "maria@acme.test";
@@ -21,8 +21,8 @@ public sealed class AutomationTests(WebSystem system)
     [Fact]
     public async Task An_admin_writes_a_quote_follow_up_simulates_and_saves_it_and_a_quote_sent_on_a_deal_runs_it()
     {
-        using var alice = await system.ApiAsAsync(WebSystem.Alice);
-        using var admin = await system.ApiAsAsync(Admin);
+        using var alice = await Web.ApiAsAsync(WebSystem.Alice);
+        using var admin = await Web.ApiAsAsync(Admin);
         var marker = Unique("Follow-up");
         // A quote sent earlier, for the simulation to find in the recorded events.
         var earlier = await CreateDealAsync(alice, $"{marker} earlier", 3_000m, null);
@@ -32,7 +32,7 @@ public sealed class AutomationTests(WebSystem system)
         await Eventually.Until(async () => (await RunsAsync(admin, null, earlier)).Count > 0, TimeSpan.FromMinutes(5), "the automation service caught up with the import");
 
         var ruleName = Unique("Quote follow-up");
-        var page = await system.SignInAsync(Admin, path: "/automation/rules/new");
+        var page = await Web.SignInAsync(Admin, path: "/automation/rules/new");
         await Expect(page.Locator(".rule-editor[data-ready=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await page.GetByLabel("Name", new() { Exact = true }).FillAsync(ruleName);
         await ChooseAsync(page, "Trigger", "Quote sent");
@@ -67,7 +67,7 @@ public sealed class AutomationTests(WebSystem system)
         // Alice sends a quote on her deal's page: the rule runs on it.
         var title = $"{marker} live";
         var deal = await CreateDealAsync(alice, title, 3_000m, null);
-        var deals = await system.SignInAsync(WebSystem.Alice, path: $"/opportunities/{deal}");
+        var deals = await Web.SignInAsync(WebSystem.Alice, path: $"/opportunities/{deal}");
         await Expect(deals.Locator(".deal-page[data-ready=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         var activities = deals.Locator(".deal-activities");
         await activities.GetByLabel("Amount").FillAsync("1200");
@@ -105,7 +105,7 @@ public sealed class AutomationTests(WebSystem system)
     [Fact]
     public async Task The_apis_messages_about_a_rule_appear_beside_the_fields_at_fault()
     {
-        var page = await system.SignInAsync(Admin, path: "/automation/rules/new");
+        var page = await Web.SignInAsync(Admin, path: "/automation/rules/new");
         await Expect(page.Locator(".rule-editor[data-ready=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await page.GetByRole(AriaRole.Button, new() { Name = "Add a condition" }).ClickAsync();
 
@@ -121,7 +121,7 @@ public sealed class AutomationTests(WebSystem system)
     [Fact]
     public async Task A_manager_reads_the_rules_without_changing_them_and_a_rep_has_no_automation_at_all()
     {
-        var maria = await system.SignInAsync(Maria, path: "/automation");
+        var maria = await Web.SignInAsync(Maria, path: "/automation");
         var rules = maria.Locator(".rule-table[data-ready=true]");
         await Expect(rules).ToBeVisibleAsync(new() { Timeout = 30_000 });
         var seeded = rules.Locator("tbody tr", new() { HasText = "Negotiation alert" });
@@ -133,7 +133,7 @@ public sealed class AutomationTests(WebSystem system)
         await Expect(maria.GetByText("You may read this rule; only admins may change it.")).ToBeVisibleAsync();
         await Expect(maria.GetByRole(AriaRole.Button, new() { Name = "Save" })).ToHaveCountAsync(0);
 
-        var alice = await system.SignInAsync(WebSystem.Alice);
+        var alice = await Web.SignInAsync(WebSystem.Alice);
         await Expect(alice.GetByRole(AriaRole.Link, new() { Name = "Board", Exact = true })).ToBeVisibleAsync();
         await Expect(alice.GetByRole(AriaRole.Link, new() { Name = "Automation" })).ToHaveCountAsync(0);
         await alice.GotoAsync(new Uri(WebSystem.Address, "/automation").ToString());
@@ -144,7 +144,7 @@ public sealed class AutomationTests(WebSystem system)
     [Fact]
     public async Task In_french_the_rules_list_speaks_french()
     {
-        var page = await system.SignInAsync(Admin, locale: "fr-FR", path: "/automation");
+        var page = await Web.SignInAsync(Admin, locale: "fr-FR", path: "/automation");
         await Expect(page.Locator(".rule-table[data-ready=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Automatisation", Level = 1 })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Nouvelle règle" })).ToBeVisibleAsync();

@@ -9,7 +9,7 @@ namespace Pipeline.Web.Tests;
 
 /// <summary>What a salesperson does all day on the board and the by-date view, in a real browser.</summary>
 [Collection(WebCollection.Name)]
-public sealed class BoardTests(WebSystem system)
+public sealed class BoardTests(WebSystem web) : BrowserTest(web)
 {
     private static readonly TimeSpan Live = TimeSpan.FromSeconds(10);
 
@@ -17,7 +17,7 @@ public sealed class BoardTests(WebSystem system)
     public async Task Alice_creates_a_deal_drags_it_across_two_stages_sees_the_totals_and_the_history_and_wins_it()
     {
         var title = Unique("Fleet renewal");
-        var page = await system.SignInAsync(WebSystem.Alice, path: "/opportunities/new");
+        var page = await Web.SignInAsync(WebSystem.Alice, path: "/opportunities/new");
         await Expect(page.Locator(".new-form[data-ready=true]")).ToBeVisibleAsync(new() { Timeout = 20_000 });
         await page.GetByLabel("Title").FillAsync(title);
         await page.GetByLabel("Account").FillAsync("Initech");
@@ -54,22 +54,22 @@ public sealed class BoardTests(WebSystem system)
         await OpenBoardAsync(page, $"/board?q={Uri.EscapeDataString(title)}");
         await page.Locator($"#card-{id}").DragToAsync(page.Locator(".outcome.won .zone"));
         await Expect(Column(page, "Proposal").Locator(".count")).ToHaveTextAsync("0 deals");
-        using var api = await system.ApiAsAsync(WebSystem.Alice);
+        using var api = await Web.ApiAsAsync(WebSystem.Alice);
         await Eventually.Until(async () => (await DealAsync(api, id)).GetProperty("status").GetString() == "won", Live, "the deal is won");
     }
 
     [Fact]
     public async Task A_move_refused_as_stale_says_so_and_shows_the_deal_where_it_truly_is_with_its_true_data()
     {
-        using var api = await system.ApiAsAsync(WebSystem.Alice);
+        using var api = await Web.ApiAsAsync(WebSystem.Alice);
         var title = Unique("Stale move");
         var id = await CreateDealAsync(api, title, 12_000m, null);
         // A board learns of changes made elsewhere from the notification service's stream. Without it (here: stopped;
         // in life: a change a moment before the drag, not arrived yet) the board's copy stays one version behind.
-        await system.StopServiceAsync(ResourceNames.Notification);
+        await Web.StopServiceAsync(ResourceNames.Notification);
         try
         {
-            var page = await system.SignInAsync(WebSystem.Alice, path: $"/board?q={Uri.EscapeDataString(title)}");
+            var page = await Web.SignInAsync(WebSystem.Alice, path: $"/board?q={Uri.EscapeDataString(title)}");
             await OpenBoardAsync(page, null);
             await Expect(page.Locator($"#card-{id}")).ToContainTextAsync("€12,000.00");
 
@@ -85,21 +85,21 @@ public sealed class BoardTests(WebSystem system)
         }
         finally
         {
-            await system.StartServiceAsync(ResourceNames.Notification);
+            await Web.StartServiceAsync(ResourceNames.Notification);
         }
     }
 
     [Fact]
     public async Task Bob_sees_alices_move_appear_on_his_open_board_without_reloading()
     {
-        using var api = await system.ApiAsAsync(WebSystem.Alice);
+        using var api = await Web.ApiAsAsync(WebSystem.Alice);
         var title = Unique("Live move");
         var id = await CreateDealAsync(api, title, 8_000m, null);
         var path = $"/board?q={Uri.EscapeDataString(title)}";
-        var bob = await system.SignInAsync(WebSystem.Bob, path: path);
+        var bob = await Web.SignInAsync(WebSystem.Bob, path: path);
         await OpenBoardAsync(bob, null);
         await Expect(bob.Locator("[data-live=on]")).ToBeVisibleAsync(new() { Timeout = 20_000 });
-        var alice = await system.SignInAsync(WebSystem.Alice, path: path);
+        var alice = await Web.SignInAsync(WebSystem.Alice, path: path);
         await OpenBoardAsync(alice, null);
 
         await alice.Locator($"#card-{id}").DragToAsync(Column(alice, "Discovery meeting").Locator(".zone"));
@@ -111,10 +111,10 @@ public sealed class BoardTests(WebSystem system)
     [Fact]
     public async Task A_deal_dropped_on_lost_asks_why_and_is_lost_for_that_reason()
     {
-        using var api = await system.ApiAsAsync(WebSystem.Alice);
+        using var api = await Web.ApiAsAsync(WebSystem.Alice);
         var title = Unique("Lost cause");
         var id = await CreateDealAsync(api, title, 7_000m, null);
-        var page = await system.SignInAsync(WebSystem.Alice, path: $"/board?q={Uri.EscapeDataString(title)}");
+        var page = await Web.SignInAsync(WebSystem.Alice, path: $"/board?q={Uri.EscapeDataString(title)}");
         await OpenBoardAsync(page, null);
 
         await page.Locator($"#card-{id}").DragToAsync(page.Locator(".outcome.lost .zone"));
@@ -132,11 +132,11 @@ public sealed class BoardTests(WebSystem system)
     [Fact]
     public async Task The_filters_are_in_the_url_so_a_colleague_opening_the_link_sees_the_same_board()
     {
-        using var api = await system.ApiAsAsync(WebSystem.Alice);
+        using var api = await Web.ApiAsAsync(WebSystem.Alice);
         var marker = Unique("Shared view");
         var small = await CreateDealAsync(api, $"{marker} small", 3_000m, null, segment: "smb");
         var large = await CreateDealAsync(api, $"{marker} large", 90_000m, null, segment: "enterprise");
-        var alice = await system.SignInAsync(WebSystem.Alice, path: $"/board?q={Uri.EscapeDataString(marker)}");
+        var alice = await Web.SignInAsync(WebSystem.Alice, path: $"/board?q={Uri.EscapeDataString(marker)}");
         await OpenBoardAsync(alice, null);
         await Expect(alice.GetByLabel("Search")).ToHaveValueAsync(marker);
         await Expect(alice.Locator(".deal-card")).ToHaveCountAsync(2);
@@ -147,7 +147,7 @@ public sealed class BoardTests(WebSystem system)
         await Expect(alice.Locator($"#card-{small}")).ToBeVisibleAsync();
         await Expect(Column(alice, "Qualification").Locator(".count")).ToHaveTextAsync("1 deal");
 
-        var bob = await system.SignInAsync(WebSystem.Bob, path: new Uri(alice.Url).PathAndQuery);
+        var bob = await Web.SignInAsync(WebSystem.Bob, path: new Uri(alice.Url).PathAndQuery);
         await OpenBoardAsync(bob, null);
         await Expect(bob.GetByLabel("Segment")).ToHaveValueAsync("smb");
         await Expect(bob.GetByLabel("Search")).ToHaveValueAsync(marker);
@@ -158,11 +158,11 @@ public sealed class BoardTests(WebSystem system)
     [Fact]
     public async Task On_the_by_date_view_a_deal_dragged_to_next_month_keeps_its_day_there()
     {
-        using var api = await system.ApiAsAsync(WebSystem.Alice);
+        using var api = await Web.ApiAsAsync(WebSystem.Alice);
         var title = Unique("Next month");
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris")).DateTime);
         var id = await CreateDealAsync(api, title, 9_000m, today);
-        var page = await system.SignInAsync(WebSystem.Alice, path: "/by-date");
+        var page = await Web.SignInAsync(WebSystem.Alice, path: "/by-date");
         await Expect(page.Locator(".board[data-ready=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await page.ScreenshotAsync(new() { Path = Path.Combine(WebSystem.Artefacts, "by-date.png") });
 
@@ -186,10 +186,10 @@ public sealed class BoardTests(WebSystem system)
     [Fact]
     public async Task A_card_moves_with_the_keyboard_alone()
     {
-        using var api = await system.ApiAsAsync(WebSystem.Alice);
+        using var api = await Web.ApiAsAsync(WebSystem.Alice);
         var title = Unique("Keyboard move");
         var id = await CreateDealAsync(api, title, 5_000m, null);
-        var page = await system.SignInAsync(WebSystem.Alice, path: $"/board?q={Uri.EscapeDataString(title)}");
+        var page = await Web.SignInAsync(WebSystem.Alice, path: $"/board?q={Uri.EscapeDataString(title)}");
         await OpenBoardAsync(page, null);
         var card = page.Locator($"#card-{id}");
         await Expect(card).ToHaveAttributeAsync("aria-label", new System.Text.RegularExpressions.Regex("Keyboard move.*Qualification"));
@@ -209,10 +209,10 @@ public sealed class BoardTests(WebSystem system)
     [Fact]
     public async Task In_french_the_board_speaks_french_and_writes_amounts_and_dates_the_french_way()
     {
-        using var api = await system.ApiAsAsync(WebSystem.Alice);
+        using var api = await Web.ApiAsAsync(WebSystem.Alice);
         var title = Unique("Renouvellement");
         var id = await CreateDealAsync(api, title, 12_000m, new DateOnly(2031, 3, 31));
-        var page = await system.SignInAsync(WebSystem.Alice, locale: "fr-FR", path: $"/board?q={Uri.EscapeDataString(title)}");
+        var page = await Web.SignInAsync(WebSystem.Alice, locale: "fr-FR", path: $"/board?q={Uri.EscapeDataString(title)}");
         await OpenBoardAsync(page, null);
 
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Tableau", Level = 1 })).ToBeVisibleAsync();
@@ -225,7 +225,7 @@ public sealed class BoardTests(WebSystem system)
     [Fact]
     public async Task The_board_of_the_demo_pipeline_shows_every_stage_with_its_totals()
     {
-        var page = await system.SignInAsync(WebSystem.Alice);
+        var page = await Web.SignInAsync(WebSystem.Alice);
         await OpenBoardAsync(page, null);
         foreach (var stage in new[] { "Qualification", "Discovery meeting", "Proposal", "Negotiation & follow-up", "Decision" })
         {

@@ -11,7 +11,7 @@ namespace Pipeline.Web.Tests;
 
 /// <summary>The KPI dashboard in a real browser: its figures are the reporting API's, its charts open the deals behind them.</summary>
 [Collection(WebCollection.Name)]
-public sealed class DashboardTests(WebSystem system)
+public sealed class DashboardTests(WebSystem web) : BrowserTest(web)
 {
     // The reporting service is fed by events: a deal's figures arrive a moment after its change, or minutes after it
     // while the demo import's events are still being projected (the first tests after the system starts).
@@ -22,19 +22,19 @@ public sealed class DashboardTests(WebSystem system)
     [Fact]
     public async Task The_tiles_show_the_reporting_apis_figures_for_team_east_in_the_fiscal_quarter()
     {
-        using var admin = await system.ApiAsAsync("admin@acme.test");
+        using var admin = await Web.ApiAsAsync("admin@acme.test");
         var east = (await admin.GetFromJsonAsync<JsonElement>("/api/teams")).EnumerateArray()
             .Single(t => t.GetProperty("name").GetString() == "East").GetProperty("id").GetString()!;
         var summaryPath = $"/api/reports/summary?period=fiscal-quarter&teamId={east}";
         // A deal of alice's (team East) won now: the quarter has a won deal, whatever the demo data holds.
         var wonBefore = (await admin.GetFromJsonAsync<JsonElement>(summaryPath)).GetProperty("wonCount").GetInt32();
-        using var alice = await system.ApiAsAsync(WebSystem.Alice);
+        using var alice = await Web.ApiAsAsync(WebSystem.Alice);
         var id = await CreateDealAsync(alice, Unique("Quarter win"), 21_000m, null);
         (await alice.PostAsync($"/api/opportunities/{id}/win", null)).EnsureSuccessStatusCode();
         await Eventually.Until(async () => (await admin.GetFromJsonAsync<JsonElement>(summaryPath)).GetProperty("wonCount").GetInt32() > wonBefore,
             Projected, "the won deal is in the quarter's figures");
 
-        var page = await system.SignInAsync("admin@acme.test", path: $"/dashboard?period=fiscal-quarter&team={east}");
+        var page = await Web.SignInAsync("admin@acme.test", path: $"/dashboard?period=fiscal-quarter&team={east}");
         await DashboardReadyAsync(page);
 
         // The page and the API read at two moments: other tests' deals may land between, so both are read again until they agree.
@@ -54,7 +54,7 @@ public sealed class DashboardTests(WebSystem system)
     [Fact]
     public async Task A_forecast_month_and_its_bar_open_the_list_of_the_deals_decided_in_it()
     {
-        using var api = await system.ApiAsAsync(WebSystem.Alice);
+        using var api = await Web.ApiAsAsync(WebSystem.Alice);
         var segment = Unique("drill").Replace(' ', '-');
         var next = Today().AddMonths(1);
         var title = Unique("Next month's decision");
@@ -64,7 +64,7 @@ public sealed class DashboardTests(WebSystem system)
         await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonElement>($"/api/reports/forecast?segment={segment}")).GetProperty("months")
             .EnumerateArray().Any(m => m.GetProperty("month").GetString() == month && m.GetProperty("count").GetInt32() == 1), Projected, "the deal is in the forecast");
 
-        var page = await system.SignInAsync(WebSystem.Alice, path: $"/dashboard?segment={segment}");
+        var page = await Web.SignInAsync(WebSystem.Alice, path: $"/dashboard?segment={segment}");
         await DashboardReadyAsync(page);
         var row = page.Locator($"[data-report=forecast] tr[data-month='{month}']");
         await Expect(row.Locator("td.num").First).ToHaveTextAsync("1");
@@ -93,7 +93,7 @@ public sealed class DashboardTests(WebSystem system)
     [Fact]
     public async Task A_bar_of_the_win_rate_chart_opens_the_closed_deals_behind_the_rate()
     {
-        using var api = await system.ApiAsAsync(WebSystem.Alice);
+        using var api = await Web.ApiAsAsync(WebSystem.Alice);
         var segment = Unique("bar").Replace(' ', '-');
         var won = Unique("Won in its segment");
         var lost = Unique("Lost in its segment");
@@ -107,7 +107,7 @@ public sealed class DashboardTests(WebSystem system)
             .GetProperty("groups").EnumerateArray().Any(g => g.GetProperty("won").GetInt32() == 1 && g.GetProperty("lost").GetInt32() == 1),
             Projected, "the closed deals are in the win/loss report");
 
-        var page = await system.SignInAsync(WebSystem.Alice, path: $"/dashboard?segment={segment}");
+        var page = await Web.SignInAsync(WebSystem.Alice, path: $"/dashboard?segment={segment}");
         await DashboardReadyAsync(page);
         await Expect(page.Locator($"[data-report=win-loss] tr[data-group='{segment}'] td.num").Nth(2)).ToHaveTextAsync("50.0%");
 
@@ -128,7 +128,7 @@ public sealed class DashboardTests(WebSystem system)
     [Fact]
     public async Task The_distribution_of_cycles_and_the_funnel_open_the_deals_they_count()
     {
-        using var api = await system.ApiAsAsync(WebSystem.Alice);
+        using var api = await Web.ApiAsAsync(WebSystem.Alice);
         var segment = Unique("cycle").Replace(' ', '-');
         var title = Unique("Won the day it came");
         var id = await CreateDealAsync(api, title, 9_000m, null, segment);
@@ -136,7 +136,7 @@ public sealed class DashboardTests(WebSystem system)
         await Eventually.Until(async () => (await api.GetFromJsonAsync<JsonElement>($"/api/reports/summary?segment={segment}")).GetProperty("wonCount").GetInt32() == 1,
             Projected, "the won deal is in the summary");
 
-        var page = await system.SignInAsync(WebSystem.Alice, path: $"/dashboard?segment={segment}");
+        var page = await Web.SignInAsync(WebSystem.Alice, path: $"/dashboard?segment={segment}");
         await DashboardReadyAsync(page);
         // Created and won today: a cycle of 0 days, the first bucket, the only won deal.
         var bucket = page.Locator("[data-report=cycle-distribution] tr[data-bucket='0']");
@@ -172,7 +172,7 @@ public sealed class DashboardTests(WebSystem system)
     [Fact]
     public async Task Each_report_downloads_as_csv_with_the_dashboards_filters()
     {
-        var page = await system.SignInAsync(WebSystem.Alice, path: "/dashboard?period=year&groupBy=owner");
+        var page = await Web.SignInAsync(WebSystem.Alice, path: "/dashboard?period=year&groupBy=owner");
         await DashboardReadyAsync(page);
 
         var summary = await DownloadAsync(page, "summary");
@@ -191,8 +191,8 @@ public sealed class DashboardTests(WebSystem system)
     [Fact]
     public async Task In_french_the_dashboard_speaks_french_and_writes_rates_and_amounts_the_french_way()
     {
-        using var api = await system.ApiAsAsync(WebSystem.Alice);
-        var page = await system.SignInAsync(WebSystem.Alice, locale: "fr-FR", path: "/dashboard?period=year");
+        using var api = await Web.ApiAsAsync(WebSystem.Alice);
+        var page = await Web.SignInAsync(WebSystem.Alice, locale: "fr-FR", path: "/dashboard?period=year");
         await DashboardReadyAsync(page);
 
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Tableau de bord", Level = 1 })).ToBeVisibleAsync();

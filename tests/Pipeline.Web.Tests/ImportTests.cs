@@ -13,12 +13,12 @@ namespace Pipeline.Web.Tests;
 /// Acme has those deals already (the demo data), and the board and reports of Acme that other tests read stay as they are.
 /// </summary>
 [Collection(WebCollection.Name)]
-public sealed class ImportTests(WebSystem system)
+public sealed class ImportTests(WebSystem web) : BrowserTest(web)
 {
     [Fact]
     public async Task Eve_maps_the_columns_of_the_shipped_foreign_export_and_watches_its_8800_deals_import_to_the_end()
     {
-        var page = await system.SignInAsync(DemoUsers.Eve, path: "/import");
+        var page = await Web.SignInAsync(DemoUsers.Eve, path: "/import");
         await Expect(page.Locator("[data-ready=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
 
         await page.Locator("input[type=file]").SetInputFilesAsync(DemoExport);
@@ -59,7 +59,7 @@ public sealed class ImportTests(WebSystem system)
         ]);
         try
         {
-            var page = await system.SignInAsync(DemoUsers.AcmeAdmin, path: "/import");
+            var page = await Web.SignInAsync(DemoUsers.AcmeAdmin, path: "/import");
             await Expect(page.Locator("[data-ready=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
 
             await page.Locator("input[type=file]").SetInputFilesAsync(file);
@@ -79,7 +79,7 @@ public sealed class ImportTests(WebSystem system)
             await Expect(errors.Nth(2)).ToContainTextAsync("stage: no stage named 'Closing'");
             await page.ScreenshotAsync(new() { Path = Path.Combine(WebSystem.Artefacts, "import-errors.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
 
-            using var admin = await system.ApiAsAsync(DemoUsers.AcmeAdmin);
+            using var admin = await Web.ApiAsAsync(DemoUsers.AcmeAdmin);
             var imported = await admin.GetStringAsync($"/api/opportunities?q={Uri.EscapeDataString(marker)}");
             Assert.Contains($"{marker} good", imported, StringComparison.Ordinal);
             Assert.DoesNotContain($"{marker} unknown stage", imported, StringComparison.Ordinal);
@@ -105,7 +105,7 @@ public sealed class ImportTests(WebSystem system)
         ]);
         try
         {
-            var page = await system.SignInAsync(DemoUsers.Eve, path: "/import");
+            var page = await Web.SignInAsync(DemoUsers.Eve, path: "/import");
             await Expect(page.Locator("[data-ready=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
             await page.Locator("input[type=file]").SetInputFilesAsync(file);
 
@@ -131,7 +131,7 @@ public sealed class ImportTests(WebSystem system)
             await Expect(job).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 360_000 });
             await Expect(job.Locator("[data-testid=import-counts]")).ToHaveTextAsync("100% · 4 of 4 rows · 4 imported · 0 not imported");
 
-            using var eve = await system.ApiAsAsync(DemoUsers.Eve);
+            using var eve = await Web.ApiAsAsync(DemoUsers.Eve);
             var stages = (await eve.GetFromJsonAsync<JsonElement>("/api/pipelines")).EnumerateArray()
                 .SelectMany(p => p.GetProperty("stages").EnumerateArray())
                 .ToDictionary(s => s.GetProperty("id").GetString()!, s => s.GetProperty("name").GetString()!);
@@ -151,7 +151,7 @@ public sealed class ImportTests(WebSystem system)
     [Fact]
     public async Task The_admin_downloads_every_deal_of_the_organisation_in_the_native_format()
     {
-        var page = await system.SignInAsync(DemoUsers.AcmeAdmin, path: "/import");
+        var page = await Web.SignInAsync(DemoUsers.AcmeAdmin, path: "/import");
         var link = page.GetByRole(AriaRole.Link, new() { Name = "Download all deals (CSV)" });
         await Expect(link).ToBeVisibleAsync(new() { Timeout = 30_000 });
 
@@ -165,14 +165,14 @@ public sealed class ImportTests(WebSystem system)
     [Fact]
     public async Task Alice_a_rep_cannot_open_the_import_page_nor_use_its_api()
     {
-        var page = await system.SignInAsync(WebSystem.Alice);
+        var page = await Web.SignInAsync(WebSystem.Alice);
 
         await page.GotoAsync(new Uri(WebSystem.Address, "/import").ToString());
 
         await Expect(page.GetByText("Your role does not give access to this page.")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Choose a CSV file" })).ToHaveCountAsync(0);
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Administration menu" })).ToHaveCountAsync(0);
-        using var alice = await system.ApiAsAsync(WebSystem.Alice);
+        using var alice = await Web.ApiAsAsync(WebSystem.Alice);
         using var refused = await alice.PostAsync("/api/opportunities/import", new StringContent("title\nSneaky", System.Text.Encoding.UTF8, "text/csv"));
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
     }

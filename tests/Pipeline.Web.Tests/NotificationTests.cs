@@ -11,7 +11,7 @@ namespace Pipeline.Web.Tests;
 /// alert" rule tells the team's manager (maria, East) when a deal of her team reaches Negotiation &amp; follow-up.
 /// </summary>
 [Collection(WebCollection.Name)]
-public sealed class NotificationTests(WebSystem system)
+public sealed class NotificationTests(WebSystem web) : BrowserTest(web)
 {
     /// <summary>
     /// A move, its rule run, the notification and the stream: a few hops through the broker, behind whatever automation
@@ -24,15 +24,15 @@ public sealed class NotificationTests(WebSystem system)
     [Fact]
     public async Task Maria_sees_the_negotiation_alert_of_alices_deal_arrive_in_her_bell_without_reloading()
     {
-        using var maria = await system.ApiAsAsync(DemoUsers.Maria);
+        using var maria = await Web.ApiAsAsync(DemoUsers.Maria);
         (await maria.PostAsync("/api/notifications/read-all", null)).EnsureSuccessStatusCode();
-        var page = await system.SignInAsync(DemoUsers.Maria, path: "/agenda");
+        var page = await Web.SignInAsync(DemoUsers.Maria, path: "/agenda");
         var bell = page.Locator(".notification-bell");
         await Expect(bell).ToHaveAttributeAsync("data-unread", "0", new() { Timeout = 30_000 });
         await Expect(bell).ToHaveAttributeAsync("data-stream", "connected", new() { Timeout = 20_000 });
         await Expect(Bell(page, "No unread notifications")).ToBeVisibleAsync();
 
-        using var alice = await system.ApiAsAsync(WebSystem.Alice);
+        using var alice = await Web.ApiAsAsync(WebSystem.Alice);
         var title = BoardTests.Unique("Negotiated fleet");
         var id = await BoardTests.CreateDealAsync(alice, title, 20_000m, null);
         await MoveToNegotiationAsync(alice, id);
@@ -55,9 +55,9 @@ public sealed class NotificationTests(WebSystem system)
     [Fact]
     public async Task In_the_inbox_maria_pages_marks_one_read_follows_another_to_its_deal_and_marks_all_read_as_the_bell_counts_down()
     {
-        using var maria = await system.ApiAsAsync(DemoUsers.Maria);
+        using var maria = await Web.ApiAsAsync(DemoUsers.Maria);
         (await maria.PostAsync("/api/notifications/read-all", null)).EnsureSuccessStatusCode();
-        using var alice = await system.ApiAsAsync(WebSystem.Alice);
+        using var alice = await Web.ApiAsAsync(WebSystem.Alice);
         var marker = BoardTests.Unique("Inbox");
         var deals = new List<string>();
         // One more than the inbox's page of ten, for "Load more".
@@ -71,7 +71,7 @@ public sealed class NotificationTests(WebSystem system)
         // Everything was read before the moves: these are the eleven, unless an alert of an earlier test came late.
         var unread = await UnreadAsync(maria, null);
 
-        var page = await system.SignInAsync(DemoUsers.Maria, path: "/notifications?unread=true");
+        var page = await Web.SignInAsync(DemoUsers.Maria, path: "/notifications?unread=true");
         await Expect(page.Locator(".inbox[data-ready=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         var items = page.Locator("li.notification");
         await Expect(items).ToHaveCountAsync(10);
@@ -116,7 +116,7 @@ public sealed class NotificationTests(WebSystem system)
     [Fact]
     public async Task Bob_chooses_his_channels_in_french_and_finds_them_saved()
     {
-        var page = await system.SignInAsync(WebSystem.Bob, locale: "fr-FR", path: "/notifications/preferences");
+        var page = await Web.SignInAsync(WebSystem.Bob, locale: "fr-FR", path: "/notifications/preferences");
         await Expect(page.Locator(".preferences[data-ready=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Préférences de notification", Level = 1 })).ToBeVisibleAsync();
         var rulesByEmail = page.GetByLabel("Par e-mail : Règles d'automatisation");
@@ -139,7 +139,7 @@ public sealed class NotificationTests(WebSystem system)
         await Expect(stageAlertsInApp).Not.ToBeCheckedAsync();
         await Expect(page.GetByLabel("Langue des e-mails")).ToHaveValueAsync("Français");
 
-        using var bob = await system.ApiAsAsync(WebSystem.Bob);
+        using var bob = await Web.ApiAsAsync(WebSystem.Bob);
         var saved = await bob.GetFromJsonAsync<JsonElement>("/api/notifications/preferences");
         Assert.Equal("fr", saved.GetProperty("language").GetString());
         var kinds = saved.GetProperty("kinds").EnumerateArray().ToDictionary(k => k.GetProperty("kind").GetString()!);

@@ -10,12 +10,12 @@ namespace Pipeline.Web.Tests;
 
 /// <summary>The opportunity page: a deal's fields changed in place, its activities and quotes, its journey.</summary>
 [Collection(WebCollection.Name)]
-public sealed class OpportunityPageTests(WebSystem system)
+public sealed class OpportunityPageTests(WebSystem web) : BrowserTest(web)
 {
     [Fact]
     public async Task A_field_changes_in_place_a_bad_value_gets_the_apis_message_beside_it_and_activities_and_quotes_follow_their_course()
     {
-        using var api = await system.ApiAsAsync(WebSystem.Alice);
+        using var api = await Web.ApiAsAsync(WebSystem.Alice);
         var id = await CreateDealAsync(api, Unique("Fleet renewal"), 12_000m, null);
         var page = await OpenAsync(WebSystem.Alice, id);
         var fields = page.Locator(".deal-fields");
@@ -60,7 +60,7 @@ public sealed class OpportunityPageTests(WebSystem system)
     [Fact]
     public async Task A_demo_deal_shows_its_stage_path_with_the_time_in_each_stage_its_quotes_activities_and_history()
     {
-        using var api = await system.ApiAsAsync(WebSystem.Alice);
+        using var api = await Web.ApiAsAsync(WebSystem.Alice);
         var (id, stage) = await DemoDealWithAJourneyAsync(api);
         var page = await OpenAsync(WebSystem.Alice, id);
 
@@ -81,7 +81,7 @@ public sealed class OpportunityPageTests(WebSystem system)
 
     private async Task<IPage> OpenAsync(string user, string id)
     {
-        var page = await system.SignInAsync(user, path: $"/opportunities/{id}");
+        var page = await Web.SignInAsync(user, path: $"/opportunities/{id}");
         await Expect(page.Locator(".deal-page[data-ready=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         return page;
     }

@@ -11,7 +11,7 @@ namespace Pipeline.Web.Tests;
 
 /// <summary>The pipeline review of the sales meeting: what changed since a day, on /review and as badges on the by-date view.</summary>
 [Collection(WebCollection.Name)]
-public sealed class ReviewTests(WebSystem system)
+public sealed class ReviewTests(WebSystem web) : BrowserTest(web)
 {
     // As on the dashboard: minutes while the demo import's events are still being projected.
     private static readonly TimeSpan Projected = TimeSpan.FromMinutes(4);
@@ -19,7 +19,7 @@ public sealed class ReviewTests(WebSystem system)
     [Fact]
     public async Task A_deal_whose_decision_date_was_pushed_is_in_the_review_and_badged_pushed_on_the_by_date_view()
     {
-        using var api = await system.ApiAsAsync(WebSystem.Alice);
+        using var api = await Web.ApiAsAsync(WebSystem.Alice);
         var title = Unique("Pushed deal");
         var today = Today();
         var (first, later) = (today.AddDays(10), today.AddDays(40));
@@ -34,7 +34,7 @@ public sealed class ReviewTests(WebSystem system)
             .EnumerateArray().Any(d => d.GetProperty("opportunityId").GetString() == id
                 && d.GetProperty("changes").EnumerateArray().Any(c => c.GetProperty("kind").GetString() == "pushed")), Projected, "the push is in the review");
 
-        var page = await system.SignInAsync(WebSystem.Alice, path: $"/review?since={since}");
+        var page = await Web.SignInAsync(WebSystem.Alice, path: $"/review?since={since}");
         await Expect(page.Locator(".review-items[data-ready=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         var item = page.Locator($".review-item[data-deal='{id}']");
         await Expect(item.Locator("a.deal-link")).ToHaveTextAsync(title);
@@ -61,7 +61,7 @@ public sealed class ReviewTests(WebSystem system)
         await Expect(page.Locator($"#card-{id} [data-change]")).ToHaveCountAsync(0);
         await Expect(page.Locator(".review-aside")).ToHaveCountAsync(0);
 
-        var french = await system.SignInAsync(WebSystem.Alice, locale: "fr-FR", path: $"/review?since={since}");
+        var french = await Web.SignInAsync(WebSystem.Alice, locale: "fr-FR", path: $"/review?since={since}");
         await Expect(french.Locator(".review-items[data-ready=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Expect(french.GetByRole(AriaRole.Heading, new() { Name = "Revue du pipeline", Level = 1 })).ToBeVisibleAsync();
         var frenchPush = french.Locator($".review-item[data-deal='{id}'] li[data-kind=pushed]");
@@ -73,7 +73,7 @@ public sealed class ReviewTests(WebSystem system)
     [Fact]
     public async Task The_review_starts_a_week_back_a_day_in_the_link_is_the_one_reviewed_and_its_changes_download_as_csv()
     {
-        var page = await system.SignInAsync(WebSystem.Alice, path: "/review");
+        var page = await Web.SignInAsync(WebSystem.Alice, path: "/review");
         await Expect(page.Locator(".review-items[data-ready=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Expect(page.GetByLabel("Changes since")).ToHaveValueAsync(Today().AddDays(-7).ToString("d", CultureInfo.GetCultureInfo("en-US")));
 
