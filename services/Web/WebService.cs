@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.Localization;
 using MudBlazor.Services;
 using Pipeline.ServiceDefaults;
@@ -31,6 +32,7 @@ public static class WebService
 #pragma warning restore EXTEXP0001
         builder.Services.AddScoped<PipelineApi>();
         builder.Services.AddScoped<LiveUpdates>();
+        builder.Services.AddScoped<CircuitHandler, LiveCircuitHandler>();
         builder.Services.AddScoped<SalesContext>();
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;

@@ -22,6 +22,19 @@ public sealed partial class LiveUpdates(PipelineApi api, ILogger<LiveUpdates> lo
     private Task? _reading;
     private string? _lastEventId;
 
+    // While the browser is away (its circuit's connection down), the stream is not read: Blazor keeps a disconnected
+    // circuit for minutes in case the browser comes back, and a closed tab's board would go on reloading at every change.
+    private readonly Lock _presence = new();
+    private TaskCompletionSource _browserHere = Here();
+    private CancellationTokenSource? _request;
+
+    private static TaskCompletionSource Here()
+    {
+        var here = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        here.SetResult();
+        return here;
+    }
+
     private readonly List<Subscriber<OpportunityChange>> _dealSubscribers = [];
     private readonly List<Subscriber<InboxChange>> _inboxSubscribers = [];
 
@@ -32,6 +45,29 @@ public sealed partial class LiveUpdates(PipelineApi api, ILogger<LiveUpdates> lo
 
     /// <summary>Starts reading once per circuit; later calls do nothing.</summary>
     public void Start() => _reading ??= Task.Run(() => ReadAsync(_stop.Token));
+
+    /// <summary>The browser lost its connection (a closed tab, a network cut): the stream is left until it is back.</summary>
+    public void BrowserLeft()
+    {
+        lock (_presence)
+        {
+            if (_browserHere.Task.IsCompleted)
+            {
+                _browserHere = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            _request?.Cancel();
+        }
+    }
+
+    /// <summary>The browser is connected again: the stream is read on from the last event seen (Last-Event-ID), missing nothing it kept.</summary>
+    public void BrowserBack()
+    {
+        lock (_presence)
+        {
+            _browserHere.TrySetResult();
+        }
+    }
 
     /// <summary>
     /// Hands the stream's deal changes to a view: <paramref name="apply"/> gets the changes that arrived since its last call,
@@ -81,9 +117,27 @@ public sealed partial class LiveUpdates(PipelineApi api, ILogger<LiveUpdates> lo
         var delay = TimeSpan.FromSeconds(1);
         while (!stop.IsCancellationRequested)
         {
+            Task browserHere;
+            lock (_presence)
+            {
+                browserHere = _browserHere.Task;
+            }
+
+            await browserHere.WaitAsync(stop).ContinueWith(_ => { }, TaskScheduler.Default);
+            using var connection = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            lock (_presence)
+            {
+                _request = connection;
+                if (!_browserHere.Task.IsCompleted)
+                {
+                    continue;
+                }
+            }
+
+            var away = connection.Token;
             try
             {
-                using var client = await api.AuthorizedAsync(PipelineApi.GatewayStream, stop);
+                using var client = await api.AuthorizedAsync(PipelineApi.GatewayStream, away);
                 using var request = new HttpRequestMessage(HttpMethod.Get, "/api/notifications/stream");
                 request.Headers.Accept.ParseAdd("text/event-stream");
                 if (_lastEventId is not null)
@@ -91,12 +145,12 @@ public sealed partial class LiveUpdates(PipelineApi api, ILogger<LiveUpdates> lo
                     request.Headers.Add("Last-Event-ID", _lastEventId);
                 }
 
-                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stop);
+                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, away);
                 if (response.IsSuccessStatusCode)
                 {
                     SetConnected(true);
                     delay = TimeSpan.FromSeconds(1);
-                    await ReadEventsAsync(await response.Content.ReadAsStreamAsync(stop), stop);
+                    await ReadEventsAsync(await response.Content.ReadAsStreamAsync(away), away);
                 }
                 else
                 {
@@ -114,6 +168,12 @@ public sealed partial class LiveUpdates(PipelineApi api, ILogger<LiveUpdates> lo
             }
 
             SetConnected(false);
+            if (away.IsCancellationRequested)
+            {
+                // The browser left: no back-off, the loop waits for it to come back.
+                continue;
+            }
+
             await Task.Delay(delay, stop).ContinueWith(_ => { }, TaskScheduler.Default);
             delay = TimeSpan.FromSeconds(Math.Min(30, delay.TotalSeconds * 2));
         }
