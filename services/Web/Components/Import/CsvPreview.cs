@@ -24,6 +24,9 @@ public sealed class CsvPreview
     /// <summary>The pseudo-field of a column that gives both the stage and the outcome (a foreign CRM's "deal stage": Prospecting, Won…).</summary>
     public const string StageOutcome = "stageOutcome";
 
+    /// <summary>How a stage is written among a stage or outcome column's meanings (the others are won and lost).</summary>
+    public const string StagePrefix = "stage:";
+
     /// <summary>The most different values of a column whose translation is offered: a stage or status column has a few.</summary>
     public const int MaxDistinct = 30;
 
@@ -152,9 +155,6 @@ public sealed class CsvPreview
         StageOutcome => [("status", meaning), ("stage", "")],
         _ => [(field, meaning)],
     };
-
-    /// <summary>How a stage is written among a stage or outcome column's meanings (the others are won and lost).</summary>
-    public const string StagePrefix = "stage:";
 
     /// <summary>
     /// What a value most likely means, or "" (as it is): a stage named like it; for a status, open, won or lost when the
