@@ -56,7 +56,14 @@ public sealed partial class LiveUpdates(PipelineApi api, ILogger<LiveUpdates> lo
                 _browserHere = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
 
-            _request?.Cancel();
+            try
+            {
+                _request?.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Between two connections: the next one sees the browser away before it starts.
+            }
         }
     }
 
