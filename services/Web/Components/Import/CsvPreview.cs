@@ -69,14 +69,15 @@ public sealed class CsvPreview
         while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
             record.Append(record.Length > 0 ? "\n" : "").Append(line);
-            if (record.ToString().Count(c => c == '"') % 2 != 0)
+            var text = record.ToString();
+            if (text.Count(c => c == '"') % 2 != 0)
             {
                 continue;
             }
 
-            if (record.ToString().Trim().Length > 0)
+            if (text.Trim().Length > 0)
             {
-                var fields = Split(record.ToString(), delimiter);
+                var fields = Split(text, delimiter);
                 if (rows.Count < SampleRows)
                 {
                     rows.Add(fields);
